@@ -1,0 +1,26 @@
+// One jest run for the whole workspace: unit specs beside the code, integration specs under
+// <project>/test. globalSetup makes sure the real broker and Postgres are there (never stand-ins).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  },
+];
+
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@kanal/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+  testMatch: ['<rootDir>/{libs,services,deploy,scripts}/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  reporters: ['default', '<rootDir>/libs/testing/src/summary-reporter.mjs'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,73 @@
+import type { CloudEvent } from '@kanal/contracts';
+
+/** One event to publish. `key` decides the partition, hence the ordering unit. */
+export interface OutgoingRecord {
+  topic: string;
+  key: string;
+  event: CloudEvent;
+  headers?: Record<string, string>;
+}
+
+/** One decoded, schema-valid event handed to a handler. */
+export interface IncomingRecord<E extends CloudEvent = CloudEvent> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+  /** W3C trace context of the record; publishes made inside the handler continue it. */
+  traceparent: string;
+  event: E;
+}
+
+/** A record the handler could not process and that must not be retried (it goes to the DLQ). */
+export interface RejectedRecord {
+  record: IncomingRecord;
+  code: string;
+  message: string;
+}
+
+/**
+ * Handles one batch of records from one partition, in offset order. Resolving means every effect
+ * is durable: only then are the offsets committed. Throwing retries the batch (bounded, with
+ * backoff); returning `rejected` dead-letters those records and commits past them.
+ */
+export type BatchHandler = (records: IncomingRecord[]) => Promise<void | { rejected?: RejectedRecord[] }>;
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  /** Start from the earliest offset when the group has no committed offset (default true). */
+  fromBeginning?: boolean;
+  /** How many partitions are handled concurrently (default 1). Order within a partition is kept. */
+  partitionsConcurrently?: number;
+  /** Most records given to one handler call (default 500). */
+  maxBatchSize?: number;
+}
+
+export interface Subscription {
+  readonly groupId: string;
+  /** Stops fetching, waits for the batch in flight to finish and commit, leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface BusHealth {
+  ok: boolean;
+  producer: 'connected' | 'disconnected';
+  consumers: Array<{ groupId: string; state: 'running' | 'starting' | 'crashed' | 'stopped' }>;
+  broker: 'reachable' | 'unreachable';
+}
+
+export interface EventPublisher {
+  /** Resolves once every record is acknowledged by all in-sync replicas (acks=-1). */
+  publish(records: OutgoingRecord[]): Promise<void>;
+}
+
+export interface EventBus extends EventPublisher {
+  start(): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  health(): Promise<BusHealth>;
+  /** Drains subscriptions first (no new work), then flushes and closes the producer. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+export type {
+  BatchHandler,
+  BusHealth,
+  EventBus,
+  EventPublisher,
+  IncomingRecord,
+  OutgoingRecord,
+  RejectedRecord,
+  SubscribeOptions,
+  Subscription,
+} from './event-bus.port';
+export {
+  BUS_ERROR_CODES,
+  BusError,
+  BusUnavailableError,
+  DependencyUnavailableError,
+  NonRetriableError,
+  errorCode,
+} from './errors';
+export { kafkaEnv, kafkaEnvSchema, topicEnv, topicEnvSchema, type KafkaEnv, type TopicEnv } from './kafka-env';
+export type { BusLogger } from './kafkajs-client';
+export { KafkajsEventBus, type KafkajsEventBusOptions } from './kafkajs-event-bus';
+export { MAX_RECORD_BYTES } from './kafkajs-publisher';
+export { childTraceparent, currentTraceparent, newTraceparent, runWithTraceparent } from './trace-context';
+export { consumerGroupLag, createTopics, listTopics, planTopics, type TopicPlan, type TopicStatus } from './topic-admin';
+export { readDlq, replayDlq, type DlqEntry, type ReplayOptions } from './dlq-tools';

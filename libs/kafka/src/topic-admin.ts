@@ -1,0 +1,114 @@
+import { ALL_TOPICS, TOPICS } from '@kanal/contracts';
+import type { TopicEnv } from './kafka-env';
+import { type BusLogger, createKafkaClient, silentLogger } from './kafkajs-client';
+
+/** Retention that fits each topic's role: replayable intake, long-lived derived streams. */
+const DEFAULT_RETENTION_HOURS: Record<string, number> = {
+  [TOPICS.inbound]: 7 * 24,
+  [TOPICS.customers]: 30 * 24,
+  [TOPICS.routing]: 30 * 24,
+  [TOPICS.dlq]: 30 * 24,
+};
+
+export interface TopicPlan {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  retentionHours: number;
+}
+
+export function planTopics(env: TopicEnv): TopicPlan[] {
+  return ALL_TOPICS.map((name) => ({
+    topic: `${env.KAFKA_TOPIC_PREFIX}${name}`,
+    // The DLQ is low-volume and read in order by operators: one partition keeps `dlq tail` ordered.
+    partitions: name === TOPICS.dlq ? 1 : env.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: env.KAFKA_TOPIC_REPLICATION_FACTOR,
+    retentionHours: env.KAFKA_TOPIC_RETENTION_HOURS[name] ?? DEFAULT_RETENTION_HOURS[name] ?? 7 * 24,
+  }));
+}
+
+export interface TopicStatus {
+  topic: string;
+  status: 'created' | 'exists';
+  partitions: number;
+  /** Set when an existing topic differs from the plan (never changed silently). */
+  drift?: string;
+}
+
+/** Creates the contract topics that are missing; reports (does not alter) existing ones. */
+export async function createTopics(env: TopicEnv, logger: BusLogger = silentLogger): Promise<TopicStatus[]> {
+  const admin = createKafkaClient(env, 'kanal-topics', logger).admin();
+  await admin.connect();
+  try {
+    const plan = planTopics(env);
+    const existing = new Set(await admin.listTopics());
+    const missing = plan.filter((p) => !existing.has(p.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((p) => ({
+          topic: p.topic,
+          numPartitions: p.partitions,
+          replicationFactor: p.replicationFactor,
+          configEntries: [
+            { name: 'retention.ms', value: String(p.retentionHours * 3_600_000) },
+            { name: 'cleanup.policy', value: 'delete' },
+            { name: 'min.insync.replicas', value: String(Math.min(2, p.replicationFactor)) },
+          ],
+        })),
+      });
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: plan.map((p) => p.topic) });
+    return plan.map((p) => {
+      const partitions = metadata.topics.find((t) => t.name === p.topic)?.partitions.length ?? 0;
+      const drift =
+        partitions !== p.partitions ? `has ${partitions} partitions, config asks for ${p.partitions}` : undefined;
+      return { topic: p.topic, status: existing.has(p.topic) ? 'exists' : 'created', partitions, drift };
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface TopicListing {
+  topic: string;
+  partitions: number;
+  messages: number;
+}
+
+export async function listTopics(env: TopicEnv, logger: BusLogger = silentLogger): Promise<TopicListing[]> {
+  const admin = createKafkaClient(env, 'kanal-topics', logger).admin();
+  await admin.connect();
+  try {
+    const names = (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
+    const out: TopicListing[] = [];
+    for (const topic of names) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const messages = offsets.reduce((sum, o) => sum + Number(BigInt(o.high) - BigInt(o.low)), 0);
+      out.push({ topic, partitions: offsets.length, messages });
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Total uncommitted records of a consumer group on a topic (what "stuck in lag" measures). */
+export async function consumerGroupLag(env: TopicEnv, groupId: string, topic: string): Promise<number> {
+  const admin = createKafkaClient(env, 'kanal-lag', silentLogger).admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+    return ends.reduce((sum, e) => {
+      const c = done.get(e.partition) ?? -1n;
+      const start = c < 0n ? BigInt(e.low) : c;
+      return sum + Number(BigInt(e.high) - start);
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+export { waitFor } from './wait-for';
+export { broker, ensurePostgres, portOpen, type BrokerHandle } from './infra';
+export { REPO_ROOT } from './repo-root';

@@ -1,0 +1,44 @@
+import { runDlq } from './dlq-command';
+import { runNormalize } from './normalize-command';
+import { runTopics } from './topics-command';
+import { UsageError } from './usage-error';
+
+const USAGE = `usage: kanal <command>
+
+  topics create               create the contract topics that are missing (partitions/retention from env)
+  topics list                 list topics with partition and record counts
+  dlq tail [--follow] [--limit N] [--show-value]
+                              print dead letters (metadata; --show-value adds the original record)
+  dlq replay [--code C] [--source-topic T] [--limit N] [--dry-run]
+                              republish dead letters, unchanged, to the topic they came from
+  normalize <provider> <file> print the canonical events a raw provider payload becomes (NDJSON)
+
+Configuration comes from the environment (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ...), as for the services.`;
+
+/** Returns the process exit code; output goes to stdout, diagnostics to stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'topics':
+        return await runTopics(rest);
+      case 'dlq':
+        return await runDlq(rest);
+      case 'normalize':
+        return await runNormalize(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 64 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    process.stderr.write(`kanal: ${err.message}${err.code ? ` [${err.code}]` : ''}\n`);
+    if (err instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+    return err instanceof UsageError ? 64 : 1;
+  }
+}
