@@ -29,7 +29,7 @@ export default tseslint.config(
             {
               sourceTag: 'scope:connector',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'],
-              bannedExternalImports: ['kafkajs', 'pg'],
+              bannedExternalImports: ['kafkajs'],
             },
             {
               sourceTag: 'type:platform',

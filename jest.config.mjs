@@ -16,11 +16,11 @@ export default {
   moduleNameMapper: {
     '^@kanal/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
-  testMatch: ['<rootDir>/{libs,services,deploy,scripts}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{libs,services,deploy,scripts,tools}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-  reporters: ['default', '<rootDir>/libs/testing/src/summary-reporter.mjs'],
+  globalSetup: '<rootDir>/tools/jest/global-setup.mjs',
+  globalTeardown: '<rootDir>/tools/jest/global-teardown.mjs',
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.mjs'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

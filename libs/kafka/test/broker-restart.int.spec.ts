@@ -33,9 +33,9 @@ it('loses nothing when the broker stops and starts mid-stream', async () => {
   let sawUnhealthy = false;
   // Like a connector: a refused publish is retried (a webhook answers 503 and the provider retries).
   const publishUntilAccepted = async (n: number) => {
+    const event = inboundEvent(n, run);
     for (;;) {
       try {
-        const event = inboundEvent(n, run);
         return await producerBus.publish([{ topic: TOPICS.inbound, key: event.subject!, event }]);
       } catch {
         failedAttempts++;

@@ -1,0 +1,2 @@
+export { BLOB_ERROR_CODES, BlobTooLargeError, type BlobStore, type StoredBlob } from './blob-store.port';
+export { FsBlobStore } from './fs-blob-store';

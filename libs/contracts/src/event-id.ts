@@ -1,0 +1,26 @@
+import { v5 as uuidv5 } from 'uuid';
+
+/** Fixed namespaces: changing one would change every id and break downstream dedup. */
+const NAMESPACES = {
+  inbound: '6c1d2f0e-3b7a-5e4c-9d21-8a0f4b6e2c11',
+  customers: '9e4b7a21-1c3d-5f60-8b2e-3d4f5a6b7c8d',
+  routing: 'b2c3d4e5-f6a7-5b8c-9d0e-1f2a3b4c5d6e',
+} as const;
+
+/**
+ * The deterministic CloudEvents id of a provider event (DESIGN §2): UUIDv5 of
+ * `channel:accountId:providerId[:suffix]`. The same provider event always gets the same id.
+ */
+export function inboundEventId(channel: string, accountId: string, providerId: string, suffix?: string): string {
+  return uuidv5([channel, accountId, providerId, ...(suffix ? [suffix] : [])].join(':'), NAMESPACES.inbound);
+}
+
+/** Id of an event derived by the unifier from one input event (redelivery ⇒ same id). */
+export function customerEventId(...parts: string[]): string {
+  return uuidv5(parts.join(':'), NAMESPACES.customers);
+}
+
+/** Id of a routing decision derived from its cause (redelivery or a second router ⇒ same id). */
+export function routingEventId(...parts: string[]): string {
+  return uuidv5(parts.join(':'), NAMESPACES.routing);
+}

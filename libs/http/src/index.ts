@@ -1,0 +1,3 @@
+export { requireBearer } from './auth';
+export { HttpError, badRequest, notFound } from './http-error';
+export { createHttpApp, errorHandler, listen, type OpsServerOptions, type ReadinessCheck } from './ops-server';

@@ -1,0 +1,80 @@
+import pg from 'pg';
+
+export type { Pool, PoolClient, QueryResultRow } from 'pg';
+
+/** A pool for one service; `application_name` shows the service in pg_stat_activity. */
+export function createPool(databaseUrl: string, { max = 10, service }: { max?: number; service: string }): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: service,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (server restart, terminated backend) must not crash the
+  // process: the pool drops it and the next query opens a new one.
+  pool.on('error', () => {});
+  return pool;
+}
+
+const TRANSIENT_CODES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '57P01', // admin_shutdown (pg_terminate_backend)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
+
+/** Errors that go away by retrying: connection loss, restart, serialization or deadlock. */
+export function isTransientPgError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(
+    e.message ?? '',
+  );
+}
+
+/** Runs `fn` in a transaction; serialization failures and deadlocks are retried a few times. */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  { retries = 5, isolation = 'READ COMMITTED' }: { retries?: number; isolation?: string } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      const code = (error as { code?: string }).code;
+      if ((code === '40001' || code === '40P01') && attempt < retries) {
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+        continue;
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** True when a trivial query succeeds within two seconds (readiness). */
+export async function pgReady(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,1 @@
+export { runService, type RunningService, type ServiceSpec } from './run-service';

@@ -1,0 +1,78 @@
+import type { Express } from 'express';
+import { createHttpApp, listen, type ReadinessCheck } from '@kanal/http';
+import type { EventBus } from '@kanal/kafka';
+import type { Logger, ServiceMetrics } from '@kanal/observability';
+
+export interface ServiceSpec {
+  name: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  http: { port: number; host: string };
+  readiness: ReadinessCheck[];
+  routes?: (app: Express) => void;
+  /** Started before the HTTP listener opens; stopped (drained) after it closes. */
+  bus?: EventBus;
+  /** Work started once the listener is up (consumers, pollers, IMAP sessions). */
+  start?: () => Promise<void>;
+  /** Called on shutdown after the listener closed and before the bus drains, in order. */
+  stop?: Array<() => Promise<void>>;
+  /** Called last (close pools). */
+  close?: Array<() => Promise<void>>;
+  /** Install SIGTERM/SIGINT handlers (default true; in-process tests call shutdown() instead). */
+  handleSignals?: boolean;
+}
+
+export interface RunningService {
+  port: number;
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * The lifecycle every service shares: bus → HTTP → start work; on SIGTERM/SIGINT: stop taking
+ * requests, stop work, drain the bus (commit what is done), close pools, exit 0. A second signal
+ * or a 30 s deadline exits at once (uncommitted work is redelivered: at-least-once).
+ */
+export async function runService(spec: ServiceSpec): Promise<RunningService> {
+  const { logger } = spec;
+  if (spec.handleSignals !== false) {
+    process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  }
+  await spec.bus?.start();
+  const app = createHttpApp({
+    service: spec.name,
+    registry: spec.metrics.registry,
+    logger,
+    readiness: spec.readiness,
+    routes: spec.routes,
+  });
+  const http = await listen(app, spec.http.port, spec.http.host);
+  const port = (http.server.address() as { port: number }).port;
+  await spec.start?.();
+  logger.info({ port }, `${spec.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      const deadline = setTimeout(() => {
+        logger.error({}, 'shutdown took longer than 30 s; exiting');
+        process.exit(1);
+      }, 30_000);
+      deadline.unref();
+      await http.close();
+      for (const stop of spec.stop ?? []) await stop().catch((err) => logger.warn({ err }, 'stop step failed'));
+      await spec.bus?.stop().catch((err) => logger.warn({ err }, 'bus stop failed'));
+      for (const close of spec.close ?? []) await close().catch((err) => logger.warn({ err }, 'close step failed'));
+      clearTimeout(deadline);
+      logger.info({}, 'stopped');
+    })();
+    return stopping;
+  };
+  for (const signal of spec.handleSignals === false ? [] : (['SIGTERM', 'SIGINT'] as const)) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      void shutdown(signal).then(() => process.exit(0));
+    });
+  }
+  return { port, shutdown };
+}

@@ -1,0 +1,24 @@
+import { createTopics, topicEnvSchema } from '@kanal/kafka';
+import { broker, ensurePostgres, portOpen } from '@kanal/testing';
+
+/**
+ * The suites run against the real broker and Postgres. Whatever is not running is started here,
+ * and only that is stopped again in teardown.
+ */
+export async function setUpInfra(): Promise<void> {
+  const port = Number(process.env.KANAL_TEST_KAFKA_PORT ?? 19092);
+  process.env.KAFKA_BROKERS ??= `127.0.0.1:${port}`;
+  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (!(await portOpen(port))) {
+    await broker(port).start();
+    process.env.KANAL_TEST_STARTED_KAFKA = '1';
+  }
+  await ensurePostgres();
+  await createTopics(topicEnvSchema.parse({ ...process.env, KAFKA_TOPIC_PREFIX: '' }));
+}
+
+export async function tearDownInfra(): Promise<void> {
+  if (process.env.KANAL_TEST_STARTED_KAFKA === '1' && process.env.KANAL_KEEP_INFRA !== '1') {
+    await broker(Number(process.env.KANAL_TEST_KAFKA_PORT ?? 19092)).stop();
+  }
+}
