@@ -38,7 +38,8 @@ export type InboundEventType =
   | 'kanal.message.edited.v1'
   | 'kanal.message.deleted.v1'
   | 'kanal.reaction.changed.v1'
-  | 'kanal.message.status.v1';
+  | 'kanal.message.status.v1'
+  | 'kanal.attachment.stored.v1';
 
 /**
  * A connector's event: deterministic id from `channel:accountId:externalId[:suffix]` (so a

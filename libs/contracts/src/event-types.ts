@@ -8,6 +8,7 @@ import {
 } from './events/customer-events';
 import { dlqRecordDataSchema } from './events/dlq-record';
 import {
+  attachmentStoredDataSchema,
   messageDataSchema,
   messageDeletedDataSchema,
   messageEditedDataSchema,
@@ -54,6 +55,11 @@ export const EVENT_TYPES = {
     topic: TOPICS.inbound,
     data: messageStatusDataSchema,
     summary: 'Delivery status of a message: sent, delivered, read, played or failed.',
+  },
+  'kanal.attachment.stored.v1': {
+    topic: TOPICS.inbound,
+    data: attachmentStoredDataSchema,
+    summary: 'Media of an earlier message (`target`) was fetched and stored; carries the blob references.',
   },
   'kanal.customer.message.v1': {
     topic: TOPICS.customers,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelSchema, directionSchema } from '../channel';
 import { identitySchema } from '../identity';
 import {
+  attachmentStoredDataSchema,
   messageDataSchema,
   messageDeletedDataSchema,
   messageEditedDataSchema,
@@ -63,6 +64,7 @@ export const customerMessageDataSchema = z.discriminatedUnion('kind', [
   unified('deleted', messageDeletedDataSchema),
   unified('reaction', reactionChangedDataSchema),
   unified('status', messageStatusDataSchema),
+  unified('attachment', attachmentStoredDataSchema),
 ]);
 export type CustomerMessageData = z.infer<typeof customerMessageDataSchema>;
 

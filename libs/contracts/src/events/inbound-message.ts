@@ -147,4 +147,14 @@ export const messageStatusDataSchema = z.object({
 });
 export type MessageStatusData = z.infer<typeof messageStatusDataSchema>;
 
-export type InboundData = MessageData | MessageEditedData | MessageDeletedData | ReactionChangedData | MessageStatusData;
+/**
+ * `kanal.attachment.stored.v1`: media of an earlier message (`target`) was fetched off the hot path
+ * and stored; `attachments[].index` is the position in the target's `attachments`.
+ */
+export const attachmentStoredDataSchema = z.object({
+  ...stateFields,
+  attachments: z.array(attachmentSchema.extend({ index: z.number().int().min(0) })).min(1).max(100),
+});
+export type AttachmentStoredData = z.infer<typeof attachmentStoredDataSchema>;
+
+export type InboundData = AttachmentStoredData | MessageData | MessageEditedData | MessageDeletedData | ReactionChangedData | MessageStatusData;
