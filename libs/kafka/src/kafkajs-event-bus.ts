@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { TOPICS } from '@kanal/contracts';
 import type { BusMetrics } from '@kanal/observability';
 import { BUS_ERROR_CODES, BusError, BusUnavailableError } from './errors';
@@ -35,6 +35,8 @@ export class KafkajsEventBus implements EventBus {
     this.kafka = createKafkaClient(options.env, options.service, this.logger);
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
+      // Murmur2, as the Java client: integrators' producers and ours put a key on the same partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
     });

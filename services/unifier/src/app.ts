@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { TOPICS } from '@kanal/contracts';
+import { KafkajsEventBus } from '@kanal/kafka';
+import { Counter, createLogger, createMetrics } from '@kanal/observability';
+import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { runService, type RunningService } from '@kanal/service';
+import type { UnifierConfig } from './config';
+import { onInboundEvents } from './handlers/on-inbound-events';
+import { customerRoutes } from './http/customer-routes';
+import { IdentityPolicy } from './identity/identity-policy';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Composition: config → logger → metrics → Postgres (migrated) → bus → handler → HTTP. */
+export async function startUnifier(config: UnifierConfig, options: { handleSignals?: boolean } = {}): Promise<RunningService> {
+  const service = 'unifier';
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  const metrics = createMetrics(service);
+  const pending = new Counter({
+    name: 'kanal_unifier_pending_state_events_total',
+    help: 'State events parked until their message arrives',
+    registers: [metrics.registry],
+  });
+  const dbUrl = withSearchPath(config.DATABASE_URL, config.UNIFIER_SCHEMA);
+  await migrate({ databaseUrl: config.DATABASE_URL, schema: config.UNIFIER_SCHEMA, dir: MIGRATIONS_DIR });
+  const pool = createPool(dbUrl, { max: config.DATABASE_POOL_SIZE, service });
+  const bus = new KafkajsEventBus({ env: config, service, logger, metrics: metrics.bus });
+  const policy = new IdentityPolicy({
+    blocked: config.UNIFIER_BLOCKED_IDENTITIES,
+    business: config.BUSINESS_IDENTITIES,
+    limits: config.UNIFIER_IDENTITY_LIMITS,
+  });
+  const ctx = { policy, idleHours: config.CONVERSATION_IDLE_HOURS, defaultRegion: config.DEFAULT_PHONE_REGION, onPending: () => pending.inc() };
+  return runService({
+    name: service,
+    logger,
+    metrics,
+    http: { port: config.PORT, host: config.HOST },
+    bus,
+    handleSignals: options.handleSignals,
+    readiness: [
+      { name: 'kafka', check: async () => (await bus.health()).ok },
+      { name: 'postgres', check: () => pgReady(pool) },
+    ],
+    routes: customerRoutes({
+      pool,
+      bus,
+      policy,
+      auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED },
+      defaultRegion: config.DEFAULT_PHONE_REGION,
+    }),
+    start: async () => {
+      await bus.subscribe({
+        groupId: config.UNIFIER_GROUP_ID,
+        topics: [TOPICS.inbound],
+        handler: onInboundEvents({ pool, bus, ctx }),
+        partitionsConcurrently: config.UNIFIER_PARTITIONS_CONCURRENTLY,
+      });
+    },
+    close: [() => pool.end()],
+  });
+}
+
+/** Every connection works in the service's own schema. */
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}

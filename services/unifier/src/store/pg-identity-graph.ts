@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Identity } from '@kanal/contracts';
+import type { PoolClient } from '@kanal/postgres';
+import type { IdentityPolicy } from '../identity/identity-policy';
+
+export interface CustomerRow {
+  id: string;
+  display_name: string | null;
+  attributes: Record<string, string>;
+  created_at: Date;
+}
+
+export type MergeEvidenceKind = 'arrived-together' | 'explicit' | 'external-id';
+
+export interface MergeOutcome {
+  mergeId: string;
+  survivorId: string;
+  mergedId: string;
+  evidence: { kind: MergeEvidenceKind; identities: Identity[]; reason?: string; actor?: string; sourceEventId?: string };
+  movedIdentities: Identity[];
+}
+
+export interface Suggestion {
+  customerId: string;
+  candidateCustomerId?: string;
+  identity: Identity;
+  reason: 'limit-exceeded' | 'blocked-identity' | 'mentioned-in-text';
+  detail?: string;
+}
+
+/**
+ * Serialises work on the same identities across unifier instances: advisory locks taken in one
+ * global order (sorted keys) cannot deadlock with each other.
+ */
+export async function lockIdentities(client: PoolClient, identities: Identity[]): Promise<void> {
+  const keys = [...new Set(identities.map((i) => `${i.type}:${i.value}`))].sort();
+  if (keys.length === 0) return;
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) FROM unnest($1::text[]) AS k ORDER BY k', [keys]);
+}
+
+/** Customer ids (after merge redirects) that own any of the identities. */
+export async function ownersOf(client: PoolClient, identities: Identity[]): Promise<Map<string, string>> {
+  if (identities.length === 0) return new Map();
+  const { rows } = await client.query<{ type: string; value: string; customer_id: string }>(
+    `SELECT i.type, i.value, i.customer_id FROM identities i
+       JOIN unnest($1::text[], $2::text[]) AS q(type, value) ON q.type = i.type AND q.value = i.value`,
+    [identities.map((i) => i.type), identities.map((i) => i.value)],
+  );
+  return new Map(rows.map((r) => [`${r.type}:${r.value}`, r.customer_id]));
+}
+
+/** Locks the customers in id order, follows merge redirects, returns the live rows oldest first. */
+export async function lockCustomers(client: PoolClient, ids: string[]): Promise<CustomerRow[]> {
+  let pending = [...new Set(ids)].sort();
+  const live = new Map<string, CustomerRow>();
+  while (pending.length > 0) {
+    const { rows } = await client.query<CustomerRow & { merged_into: string | null }>(
+      'SELECT id, display_name, attributes, created_at, merged_into FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE',
+      [pending],
+    );
+    pending = [];
+    for (const r of rows) {
+      if (r.merged_into) pending.push(r.merged_into);
+      else live.set(r.id, r);
+    }
+    pending = pending.filter((id) => !live.has(id)).sort();
+  }
+  return [...live.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+}
+
+export async function createCustomer(client: PoolClient, displayName: string | undefined, at: Date): Promise<CustomerRow> {
+  const id = randomUUID();
+  const { rows } = await client.query<CustomerRow>(
+    'INSERT INTO customers (id, display_name, created_at) VALUES ($1, $2, $3) RETURNING id, display_name, attributes, created_at',
+    [id, displayName ?? null, at],
+  );
+  return rows[0]!;
+}
+
+export async function identitiesOf(client: PoolClient, customerId: string): Promise<Identity[]> {
+  const { rows } = await client.query<Identity>(
+    'SELECT type, value FROM identities WHERE customer_id = $1 ORDER BY created_at, type, value',
+    [customerId],
+  );
+  return rows;
+}
+
+/**
+ * Attaches identities to a customer unless that would pass a per-type limit; those come back as
+ * suggestions. Identities already owned (by this customer) are skipped.
+ */
+export async function attachIdentities(
+  client: PoolClient,
+  customerId: string,
+  identities: Identity[],
+  policy: IdentityPolicy,
+): Promise<Suggestion[]> {
+  if (identities.length === 0) return [];
+  const current = await identitiesOf(client, customerId);
+  const have = new Set(current.map((i) => `${i.type}:${i.value}`));
+  const accepted: Identity[] = [];
+  const suggestions: Suggestion[] = [];
+  for (const identity of identities) {
+    if (have.has(`${identity.type}:${identity.value}`)) continue;
+    if (policy.exceeded([...current, ...accepted, identity])) {
+      suggestions.push({ customerId, identity, reason: 'limit-exceeded', detail: `limit for ${identity.type} reached` });
+      continue;
+    }
+    accepted.push(identity);
+  }
+  if (accepted.length > 0) {
+    await client.query(
+      `INSERT INTO identities (type, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])`,
+      [accepted.map((i) => i.type), accepted.map((i) => i.value), accepted.map(() => customerId)],
+    );
+  }
+  return suggestions;
+}
+
+/** Folds `merged` into `survivor`: identities, messages and the redirect; records the evidence. */
+export async function mergeCustomers(
+  client: PoolClient,
+  survivor: CustomerRow,
+  merged: CustomerRow,
+  evidence: MergeOutcome['evidence'],
+): Promise<MergeOutcome> {
+  const { rows: moved } = await client.query<Identity>(
+    'UPDATE identities SET customer_id = $1 WHERE customer_id = $2 RETURNING type, value',
+    [survivor.id, merged.id],
+  );
+  await client.query('UPDATE messages SET customer_id = $1 WHERE customer_id = $2', [survivor.id, merged.id]);
+  await client.query('UPDATE thread_customers SET customer_id = $1 WHERE customer_id = $2', [survivor.id, merged.id]);
+  await client.query(
+    `UPDATE customers SET merged_into = $1, updated_at = now() WHERE id = $2;`,
+    [survivor.id, merged.id],
+  );
+  await client.query(
+    `UPDATE customers SET display_name = COALESCE(display_name, $2), attributes = $3 || attributes, updated_at = now() WHERE id = $1`,
+    [survivor.id, merged.display_name, merged.attributes],
+  );
+  const mergeId = randomUUID();
+  await client.query(
+    'INSERT INTO merges (id, survivor_id, merged_id, evidence, moved_identities) VALUES ($1, $2, $3, $4, $5)',
+    [mergeId, survivor.id, merged.id, JSON.stringify(evidence), JSON.stringify(moved)],
+  );
+  return { mergeId, survivorId: survivor.id, mergedId: merged.id, evidence, movedIdentities: moved };
+}

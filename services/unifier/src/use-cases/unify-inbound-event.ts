@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { InboundData, KanalEvent, MessageData } from '@kanal/contracts';
+import type { PoolClient } from '@kanal/postgres';
+import { findMentionedIdentities } from '../identity/find-mentioned-identities';
+import type { IdentityPolicy } from '../identity/identity-policy';
+import { applyStateEvent, STATE_KINDS } from '../message-state';
+import { conversationById, conversationFor, recordMessageIn, type ConversationRow } from '../store/pg-conversations';
+import { identitiesOf, lockCustomers, ownersOf, type CustomerRow, type Suggestion } from '../store/pg-identity-graph';
+import { findMessage, insertMessage, recentMessages, updateMessageState, type MessageRow } from '../store/pg-messages';
+import { recordedOutputs, recordOutputs, type OutboxEntry } from '../store/pg-outbox';
+import { customerSummary, mergedEvent, suggestionEvent, unifiedEvent } from './customer-events';
+import { resolveCustomer } from './resolve-customer';
+
+export interface UnifyContext {
+  policy: IdentityPolicy;
+  idleHours: number;
+  defaultRegion: string;
+  /** Counts state events parked until their message arrives. */
+  onPending?: () => void;
+}
+
+type InboundEvent = KanalEvent & { data: InboundData };
+
+/**
+ * One inbound event → durable effects + the customer events it produces, in the caller's
+ * transaction. A redelivered event returns the outputs recorded the first time (same ids).
+ */
+export async function unifyInboundEvent(client: PoolClient, event: InboundEvent, ctx: UnifyContext): Promise<OutboxEntry[]> {
+  const recorded = await recordedOutputs(client, event.id);
+  if (recorded) return recorded;
+  const outputs =
+    event.type === 'kanal.message.received.v1' || event.type === 'kanal.message.sent.v1'
+      ? await unifyMessage(client, event as InboundEvent & { data: MessageData }, ctx)
+      : await applyToTarget(client, event, ctx);
+  await recordOutputs(client, event.id, outputs);
+  return outputs;
+}
+
+async function unifyMessage(client: PoolClient, event: InboundEvent & { data: MessageData }, ctx: UnifyContext) {
+  const data = event.data;
+  // On an outbound echo the customer is the recipient.
+  const party = data.direction === 'outbound' ? data.recipient : data.sender;
+  const { customer, merges, suggestions } = await resolveCustomer(client, data, party, ctx.policy, event.id);
+  const outputs: OutboxEntry[] = [];
+  const at = new Date(data.occurredAt);
+  let conversation = await conversationFor(client, customer.id, at, ctx.idleHours);
+  const inserted = await insertMessage(client, {
+    id: randomUUID(),
+    customerId: customer.id,
+    conversationId: conversation.id,
+    sourceEventId: event.id,
+    sourceType: event.type,
+    senderIdentities: (party?.identities ?? []).map((i) => `${i.type}:${i.value}`),
+    data,
+  });
+  const message = inserted ?? (await findMessage(client, data))!;
+  if (inserted) conversation = await recordMessageIn(client, conversation, data.channel, at);
+  else conversation = await conversationById(client, message.conversation_id);
+
+  const identities = await identitiesOf(client, customer.id);
+  const summary = customerSummary(customer, identities);
+  for (const m of merges) outputs.push(mergedEvent(m.merge, summary, m.fold));
+  if (data.direction === 'inbound') suggestions.push(...(await mentioned(client, customer, data, identities, ctx)));
+  for (const s of await firstTimeOnly(client, suggestions, event.id)) outputs.push(suggestionEvent(s, event.id));
+  const recent = await recentMessages(client, customer.id);
+  const kind = event.type === 'kanal.message.sent.v1' ? 'sent' : 'received';
+  outputs.push(unifiedEvent({ kind, source: { eventId: event.id, type: event.type }, customer: summary, conversation, messageId: message.id, message: data, recent }));
+  if (inserted) outputs.push(...(await applyPending(client, message, customer, summary, conversation)));
+  return outputs;
+}
+
+async function applyToTarget(client: PoolClient, event: InboundEvent, ctx: UnifyContext): Promise<OutboxEntry[]> {
+  const data = event.data as InboundData & { target: { externalId: string } };
+  const target = await findMessage(client, { ...data, externalId: data.target.externalId }, { lock: true });
+  if (!target) {
+    // Kept, not dropped: applied when the message arrives (statuses can outrun their message).
+    await client.query(
+      `INSERT INTO pending_state_events (event_id, channel, account_id, target_external_id, event)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [event.id, data.channel, data.accountId, data.target.externalId, JSON.stringify(event)],
+    );
+    ctx.onPending?.();
+    return [];
+  }
+  const [customer] = await lockCustomers(client, [target.customer_id]);
+  const summary = customerSummary(customer!, await identitiesOf(client, customer!.id));
+  return [await applyOne(client, target, event, summary, await conversationById(client, target.conversation_id))];
+}
+
+async function applyOne(
+  client: PoolClient,
+  target: MessageRow,
+  event: InboundEvent,
+  summary: ReturnType<typeof customerSummary>,
+  conversation: ConversationRow,
+): Promise<OutboxEntry> {
+  const kind = STATE_KINDS[event.type]!;
+  const next = applyStateEvent(kind, target.state, target.text, event.data as InboundData & Record<string, unknown>);
+  await updateMessageState(client, target.id, next.state, next.text);
+  target.state = next.state;
+  if (next.text !== undefined) target.text = next.text;
+  const recent = await recentMessages(client, summary.id);
+  return unifiedEvent({ kind, source: { eventId: event.id, type: event.type }, customer: summary, conversation, messageId: target.id, message: event.data, recent });
+}
+
+async function applyPending(
+  client: PoolClient,
+  message: MessageRow,
+  _customer: CustomerRow,
+  summary: ReturnType<typeof customerSummary>,
+  conversation: ConversationRow,
+): Promise<OutboxEntry[]> {
+  const { rows } = await client.query<{ event: InboundEvent }>(
+    `DELETE FROM pending_state_events WHERE channel = $1 AND account_id = $2 AND target_external_id = $3 RETURNING event`,
+    [message.channel, message.account_id, message.external_id],
+  );
+  const outputs: OutboxEntry[] = [];
+  for (const { event } of rows.sort((a, b) => a.event.data.occurredAt.localeCompare(b.event.data.occurredAt))) {
+    outputs.push(await applyOne(client, message, event, summary, conversation));
+  }
+  return outputs;
+}
+
+async function mentioned(
+  client: PoolClient,
+  customer: CustomerRow,
+  data: MessageData,
+  own: Array<{ type: string; value: string }>,
+  ctx: UnifyContext,
+): Promise<Suggestion[]> {
+  const mine = new Set(own.map((i) => `${i.type}:${i.value}`));
+  const found = findMentionedIdentities(data.text, ctx.defaultRegion).filter((i) => !mine.has(`${i.type}:${i.value}`));
+  const owners = await ownersOf(client, found);
+  return found.map((identity) => {
+    const owner = owners.get(`${identity.type}:${identity.value}`);
+    return {
+      customerId: customer.id,
+      ...(owner && owner !== customer.id ? { candidateCustomerId: owner } : {}),
+      identity,
+      reason: 'mentioned-in-text' as const,
+    };
+  });
+}
+
+/** A suggestion is emitted once per customer, identity and reason, not on every message. */
+async function firstTimeOnly(client: PoolClient, suggestions: Suggestion[], sourceEventId: string): Promise<Suggestion[]> {
+  const fresh: Suggestion[] = [];
+  for (const s of suggestions) {
+    const { rowCount } = await client.query(
+      `INSERT INTO link_suggestions (id, customer_id, candidate_customer_id, identity_type, identity_value, reason, source_event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [randomUUID(), s.customerId, s.candidateCustomerId ?? null, s.identity.type, s.identity.value, s.reason, sourceEventId],
+    );
+    if (rowCount) fresh.push(s);
+  }
+  return fresh;
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { TOPICS } from '@kanal/contracts';
+import { parseConfig } from '@kanal/config';
+import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type IncomingRecord } from '@kanal/kafka';
+import { startUnifier } from '../src/app';
+import { configSchema } from '../src/config';
+import { startConnectorApi } from '../../connector-api/src/app';
+import { configSchema as apiConfigSchema } from '../../connector-api/src/config';
+
+export const TOKEN = 'test-token-0123456789';
+
+/** connector-api + unifier in-process on their own topic prefix and Postgres schema. */
+export async function startPipeline(extraEnv: Record<string, string> = {}) {
+  const prefix = `t${randomUUID().slice(0, 8)}.`;
+  const schema = `unifier_t${randomUUID().slice(0, 8)}`;
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }));
+  const common = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, AUTH_TOKENS: TOKEN, PORT: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+  const env = { ...common, UNIFIER_SCHEMA: schema, DATABASE_URL: process.env.DATABASE_URL ?? '', ...extraEnv };
+  const unifier = await startUnifier(parseConfig(configSchema, env), { handleSignals: false });
+  const api = await startConnectorApi(parseConfig(apiConfigSchema, common), { handleSignals: false });
+  const reader = new KafkajsEventBus({ env: kafkaEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }), service: 'reader' });
+  await reader.start();
+  const customers: IncomingRecord[] = [];
+  await reader.subscribe({ groupId: `r-${prefix}`, topics: [TOPICS.customers], handler: async (r) => void customers.push(...r) });
+  const http = (port: number) => (path: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${port}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+  return {
+    prefix,
+    schema,
+    customers,
+    api: http(api.port),
+    unifier: http(unifier.port),
+    unifierPort: unifier.port,
+    async stop() {
+      await reader.stop();
+      await api.shutdown('test');
+      await unifier.shutdown('test');
+    },
+  };
+}
+
+let seq = 0;
+/** A canonical inbound message as an integrator would POST it. */
+export function message(fields: Record<string, unknown>) {
+  const now = new Date(Date.now() + seq).toISOString();
+  seq++;
+  return {
+    channel: 'webchat',
+    accountId: 'shop',
+    externalId: `m-${randomUUID()}`,
+    conversationRef: `c-${randomUUID().slice(0, 8)}`,
+    occurredAt: now,
+    text: 'Merhaba',
+    ...fields,
+  };
+}
