@@ -16,7 +16,7 @@ export default {
   moduleNameMapper: {
     '^@kanal/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
-  testMatch: ['<rootDir>/{libs,services,deploy,scripts,tools}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{libs,services,deploy,scripts,tools,e2e}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/tools/jest/global-setup.mjs',
   globalTeardown: '<rootDir>/tools/jest/global-teardown.mjs',

@@ -25,6 +25,8 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
     createMigrationsSchema: true,
     checkOrder: true,
     singleTransaction: true,
+    // Replicas starting together: the second waits for the first instead of failing to boot.
+    advisoryLockMode: 'wait',
     log: options.log ?? (() => {}),
     verbose: false,
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@kanal/testing';
-import { message, startPipeline } from './unifier-harness';
+import { message, startPipeline } from './pipeline-harness';
 
 let p: Awaited<ReturnType<typeof startPipeline>>;
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
 import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type IncomingRecord } from '@kanal/kafka';
-import { startUnifier } from '../src/app';
-import { configSchema } from '../src/config';
-import { startConnectorApi } from '../../connector-api/src/app';
-import { configSchema as apiConfigSchema } from '../../connector-api/src/config';
+import { startUnifier } from '../../services/unifier/src/app';
+import { configSchema } from '../../services/unifier/src/config';
+import { startConnectorApi } from '../../services/connector-api/src/app';
+import { configSchema as apiConfigSchema } from '../../services/connector-api/src/config';
 
 export const TOKEN = 'test-token-0123456789';
 
