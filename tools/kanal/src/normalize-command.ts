@@ -8,7 +8,11 @@ import { UsageError } from './usage-error';
  */
 export type Normalizer = (raw: Buffer, env: NodeJS.ProcessEnv) => Promise<CloudEvent[]> | CloudEvent[];
 
-const NORMALIZERS: Record<string, () => Promise<Normalizer>> = {};
+const NORMALIZERS: Record<string, () => Promise<Normalizer>> = {
+  'whatsapp-cloud': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeWhatsappCloud,
+  'meta-instagram': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaInstagram,
+  'meta-messenger': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaMessenger,
+};
 
 export function registeredProviders(): string[] {
   return Object.keys(NORMALIZERS).sort();

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { parseConfig } from '@kanal/config';
+import { TOPICS, type CloudEvent } from '@kanal/contracts';
+import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type Subscription } from '@kanal/kafka';
+import type { RunningService } from '@kanal/service';
+import { startConnectorMeta } from '../src/app';
+import { configSchema } from '../src/config';
+import { signBody } from '../src/webhook/verify-signature';
+
+export const SECRET = 'app-secret-current-0001';
+export const OLD_SECRET = 'app-secret-previous-0001';
+export const VERIFY_TOKEN = 'verify-token-kanal-1';
+export const WA_PHONE_ID = '106540352242922';
+export const IG_ACCOUNT = '17841400000000001';
+export const PAGE_ID = '106000000000001';
+
+export interface Harness {
+  base: string;
+  service: RunningService;
+  seen: CloudEvent[];
+  post(path: string, body: Buffer | string, signature?: string | null): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** The service in-process (PORT 0) on its own topic prefix, plus a consumer reading what it published. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const brokers = env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
+  const prefix = `t${randomUUID().slice(0, 8)}.`;
+  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }));
+  const config = parseConfig(configSchema, {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    META_APP_SECRETS: `${SECRET},${OLD_SECRET}`,
+    META_VERIFY_TOKEN: VERIFY_TOKEN,
+    META_WHATSAPP_PHONE_NUMBER_IDS: WA_PHONE_ID,
+    META_INSTAGRAM_ACCOUNT_IDS: IG_ACCOUNT,
+    META_PAGE_IDS: PAGE_ID,
+    META_MEDIA_ENABLED: 'false',
+    ...env,
+  });
+  const service = await startConnectorMeta(config, { handleSignals: false });
+  const consumer = new KafkajsEventBus({ env: kafkaEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }), service: 'connector-meta-test' });
+  await consumer.start();
+  const seen: CloudEvent[] = [];
+  const subscription: Subscription = await consumer.subscribe({
+    groupId: `meta-test-${randomUUID()}`,
+    topics: [TOPICS.inbound],
+    handler: async (records) => void seen.push(...records.map((r) => r.event)),
+  });
+  const base = `http://127.0.0.1:${service.port}`;
+  return {
+    base,
+    service,
+    seen,
+    post: (path, body, signature) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(signature === null ? {} : { 'x-hub-signature-256': signature ?? signBody(body, SECRET) }),
+        },
+        body,
+      }),
+    async stop() {
+      await subscription.stop();
+      await consumer.stop();
+      await service.shutdown('test done');
+    },
+  };
+}
