@@ -12,6 +12,8 @@ const NORMALIZERS: Record<string, () => Promise<Normalizer>> = {
   'whatsapp-cloud': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeWhatsappCloud,
   'meta-instagram': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaInstagram,
   'meta-messenger': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaMessenger,
+  'x-dm': async () => (await import('../../../services/connector-x/src/normalize-x-dm')).normalizeXDm,
+  imap: async () => (await import('../../../services/connector-email/src/normalize-eml')).normalizeImap,
 };
 
 export function registeredProviders(): string[] {
