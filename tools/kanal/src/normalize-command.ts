@@ -14,6 +14,7 @@ const NORMALIZERS: Record<string, () => Promise<Normalizer>> = {
   'meta-messenger': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaMessenger,
   'x-dm': async () => (await import('../../../services/connector-x/src/normalize-x-dm')).normalizeXDm,
   imap: async () => (await import('../../../services/connector-email/src/normalize-eml')).normalizeImap,
+  'whatsapp-web': async () => (await import('../../../services/connector-whatsapp/src/mapping/normalize-whatsapp-web')).normalizeWhatsappWeb,
 };
 
 export function registeredProviders(): string[] {
