@@ -14,24 +14,47 @@ export async function startPipeline(extraEnv: Record<string, string> = {}) {
   const prefix = `t${randomUUID().slice(0, 8)}.`;
   const schema = `unifier_t${randomUUID().slice(0, 8)}`;
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }));
-  const common = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, AUTH_TOKENS: TOKEN, PORT: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+  await createTopics(
+    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }),
+  );
+  const common = {
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    AUTH_TOKENS: TOKEN,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+  };
   const env = { ...common, UNIFIER_SCHEMA: schema, DATABASE_URL: process.env.DATABASE_URL ?? '', ...extraEnv };
   const unifier = await startUnifier(parseConfig(configSchema, env), { handleSignals: false });
   const api = await startConnectorApi(parseConfig(apiConfigSchema, common), { handleSignals: false });
-  const reader = new KafkajsEventBus({ env: kafkaEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }), service: 'reader' });
+  const reader = new KafkajsEventBus({
+    env: kafkaEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }),
+    service: 'reader',
+  });
   await reader.start();
   const customers: IncomingRecord[] = [];
-  await reader.subscribe({ groupId: `r-${prefix}`, topics: [TOPICS.customers], handler: async (r) => void customers.push(...r) });
-  const http = (port: number) => (path: string, init: RequestInit = {}) =>
-    fetch(`http://127.0.0.1:${port}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
+  await reader.subscribe({
+    groupId: `r-${prefix}`,
+    topics: [TOPICS.customers],
+    handler: async (r) => void customers.push(...r),
+  });
+  const dlq: IncomingRecord[] = [];
+  await reader.subscribe({ groupId: `d-${prefix}`, topics: [TOPICS.dlq], handler: async (r) => void dlq.push(...r) });
+  const http =
+    (port: number) =>
+    (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      });
   return {
     prefix,
     schema,
     customers,
+    dlq,
+    /** Publishes to the prefixed topics directly (what a connector would). */
+    bus: reader,
     api: http(api.port),
     unifier: http(unifier.port),
     unifierPort: unifier.port,

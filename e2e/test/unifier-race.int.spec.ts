@@ -13,13 +13,21 @@ import { TOKEN } from './pipeline-harness';
 const prefix = `t${randomUUID().slice(0, 8)}.`;
 const schema = `unifier_race${randomUUID().slice(0, 6)}`;
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
-const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, AUTH_TOKENS: TOKEN, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+const env = {
+  KAFKA_BROKERS: brokers,
+  KAFKA_TOPIC_PREFIX: prefix,
+  AUTH_TOKENS: TOKEN,
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+};
 const children: ChildProcess[] = [];
 let api: Awaited<ReturnType<typeof startConnectorApi>>;
 const ports = [18190 + Math.floor(Math.random() * 500), 18800 + Math.floor(Math.random() * 500)];
 
 beforeAll(async () => {
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '6' }));
+  await createTopics(
+    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '6' }),
+  );
   for (const port of ports) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'services/unifier/src/main.ts'], {
       cwd: REPO_ROOT,
@@ -29,7 +37,10 @@ beforeAll(async () => {
     children.push(child);
   }
   for (const port of ports) {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, { timeoutMs: 150_000, what: `unifier on ${port}` });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, {
+      timeoutMs: 150_000,
+      what: `unifier on ${port}`,
+    });
   }
   api = await startConnectorApi(parseConfig(apiConfigSchema, { ...env, PORT: '0' }), { handleSignals: false });
 }, 240_000);
@@ -56,7 +67,20 @@ it('ends every raced link in exactly one surviving customer', async () => {
       sender: { identities: ids.map(([type, value]) => ({ type, value })) },
       text: 'yarış',
     });
-    bodies.push(m('a', [['phone', phone], ['email', email]]), m('b', [['email', email], ['external', ext]]), m('c', [['external', ext], ['phone', phone]]));
+    bodies.push(
+      m('a', [
+        ['phone', phone],
+        ['email', email],
+      ]),
+      m('b', [
+        ['email', email],
+        ['external', ext],
+      ]),
+      m('c', [
+        ['external', ext],
+        ['phone', phone],
+      ]),
+    );
   }
   const res = await fetch(`http://127.0.0.1:${api.port}/v1/messages`, {
     method: 'POST',

@@ -8,7 +8,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => p.stop(), 30_000);
 
-const sender = (...identities: Array<[string, string]>) => ({ identities: identities.map(([type, value]) => ({ type, value })) });
+const sender = (...identities: Array<[string, string]>) => ({
+  identities: identities.map(([type, value]) => ({ type, value })),
+});
 
 async function post(body: unknown) {
   const res = await p.api('/v1/messages', { method: 'POST', body: JSON.stringify(body) });
@@ -20,8 +22,12 @@ async function post(body: unknown) {
 async function unified(ids: string[]) {
   return waitFor(
     () => {
-      const found = ids.map((id) => p.customers.find((r) => (r.event.data as { source?: { eventId: string } }).source?.eventId === id));
-      return found.every(Boolean) ? found.map((r) => r!.event.data as { customer: { id: string }; conversation: { id: string } }) : undefined;
+      const found = ids.map((id) =>
+        p.customers.find((r) => (r.event.data as { source?: { eventId: string } }).source?.eventId === id),
+      );
+      return found.every(Boolean)
+        ? found.map((r) => r!.event.data as { customer: { id: string }; conversation: { id: string } })
+        : undefined;
     },
     { timeoutMs: 20_000, what: `unified events for ${ids.length} messages` },
   );
@@ -35,7 +41,9 @@ async function customerOf(type: string, value: string): Promise<string> {
 
 describe('unifier through connector-api', () => {
   it('links a WhatsApp LID + phone arriving together, then the phone alone, to one customer', async () => {
-    const a = await post(message({ channel: 'whatsapp', sender: sender(['whatsapp-lid', '1111@lid'], ['phone', '+905321110001']) }));
+    const a = await post(
+      message({ channel: 'whatsapp', sender: sender(['whatsapp-lid', '1111@lid'], ['phone', '+905321110001']) }),
+    );
     const b = await post(message({ channel: 'whatsapp', sender: sender(['phone', '0532 111 00 01']) }));
     const [x, y] = await unified([...a.ids, ...b.ids]);
     expect(x!.customer.id).toBe(y!.customer.id);
@@ -57,8 +65,12 @@ describe('unifier through connector-api', () => {
     const ig = await post(message({ channel: 'instagram', sender: sender(['instagram', '1784:2001']) }));
     const mail = await post(message({ channel: 'email', sender: sender(['email', 'mehmet@example.com']) }));
     await unified([...ig.ids, ...mail.ids]);
-    const igLink = await post(message({ channel: 'instagram', sender: sender(['instagram', '1784:2001'], ['external', 'shop:C-77']) }));
-    const mailLink = await post(message({ channel: 'email', sender: sender(['email', 'mehmet@example.com'], ['external', 'shop:C-77']) }));
+    const igLink = await post(
+      message({ channel: 'instagram', sender: sender(['instagram', '1784:2001'], ['external', 'shop:C-77']) }),
+    );
+    const mailLink = await post(
+      message({ channel: 'email', sender: sender(['email', 'mehmet@example.com'], ['external', 'shop:C-77']) }),
+    );
     await unified([...igLink.ids, ...mailLink.ids]);
     expect(await customerOf('instagram', '1784:2001')).toBe(await customerOf('email', 'mehmet@example.com'));
     await waitFor(() => p.customers.some((r) => r.event.type === 'kanal.customer.merged.v1'), { what: 'merged event' });
@@ -73,15 +85,29 @@ describe('unifier through connector-api', () => {
     expect(o!.customer.id).not.toBe(w!.customer.id);
     const suggestion = await waitFor(() =>
       p.customers.find(
-        (r) => r.event.type === 'kanal.customer.link-suggested.v1' && (r.event.data as { customerId: string }).customerId === w!.customer.id,
+        (r) =>
+          r.event.type === 'kanal.customer.link-suggested.v1' &&
+          (r.event.data as { customerId: string }).customerId === w!.customer.id,
       ),
     );
     expect(suggestion.event.data).toMatchObject({ reason: 'mentioned-in-text', candidateCustomerId: o!.customer.id });
   });
 
   it('keeps two people writing from a blocked shared address, and two with the same name, apart', async () => {
-    const a = await post(message({ channel: 'email', conversationRef: 'thread-a', sender: { displayName: 'Ali', ...sender(['email', 'ortak@firma.com']) } }));
-    const b = await post(message({ channel: 'email', conversationRef: 'thread-b', sender: { displayName: 'Veli', ...sender(['email', 'ortak@firma.com']) } }));
+    const a = await post(
+      message({
+        channel: 'email',
+        conversationRef: 'thread-a',
+        sender: { displayName: 'Ali', ...sender(['email', 'ortak@firma.com']) },
+      }),
+    );
+    const b = await post(
+      message({
+        channel: 'email',
+        conversationRef: 'thread-b',
+        sender: { displayName: 'Veli', ...sender(['email', 'ortak@firma.com']) },
+      }),
+    );
     const c = await post(message({ sender: { displayName: 'Ayşe Yılmaz', ...sender(['webchat', 'shop:v1']) } }));
     const d = await post(message({ sender: { displayName: 'Ayşe Yılmaz', ...sender(['webchat', 'shop:v2']) } }));
     const [ua, ub, uc, ud] = await unified([...a.ids, ...b.ids, ...c.ids, ...d.ids]);
@@ -106,7 +132,9 @@ describe('unifier through connector-api', () => {
     const b1 = await post(message({ channel: 'email', sender: sender(['email', 'split@example.com']), text: 'b1' }));
     const [ua, , ub] = await unified([...a1.ids, ...a2.ids, ...b1.ids]);
     const timeline = async (id: string) =>
-      ((await (await p.unifier(`/v1/customers/${id}/timeline`)).json()) as { items: Array<{ externalId: string }> }).items
+      (
+        (await (await p.unifier(`/v1/customers/${id}/timeline`)).json()) as { items: Array<{ externalId: string }> }
+      ).items
         .map((i) => i.externalId)
         .sort();
     const before = [await timeline(ua!.customer.id), await timeline(ub!.customer.id)];
@@ -146,6 +174,14 @@ describe('unifier through connector-api', () => {
     expect((await p.unifier('/v1/identities/email/nobody%40example.com')).status).toBe(404);
     expect((await p.unifier('/v1/customers/merge', { method: 'POST', body: '{}' })).status).toBe(400);
     expect((await p.api('/v1/messages', { method: 'POST', body: '[]' })).status).toBe(400);
-    expect((await p.api('/v1/messages', { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope-nope-nope-nope' } })).status).toBe(401);
+    expect(
+      (
+        await p.api('/v1/messages', {
+          method: 'POST',
+          body: '{}',
+          headers: { authorization: 'Bearer nope-nope-nope-nope' },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

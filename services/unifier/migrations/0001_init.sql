@@ -26,6 +26,7 @@ CREATE TABLE thread_customers (
   customer_id uuid NOT NULL REFERENCES customers (id),
   PRIMARY KEY (channel, account_id, conversation_ref)
 );
+CREATE INDEX thread_customers_customer ON thread_customers (customer_id);
 
 CREATE TABLE merges (
   id uuid PRIMARY KEY,
@@ -50,6 +51,7 @@ CREATE TABLE conversations (
   folded_into uuid
 );
 CREATE UNIQUE INDEX conversations_one_open ON conversations (customer_id) WHERE status = 'open';
+CREATE INDEX conversations_customer ON conversations (customer_id);
 
 CREATE TABLE messages (
   id uuid PRIMARY KEY,
@@ -72,6 +74,9 @@ CREATE TABLE messages (
   UNIQUE (channel, account_id, external_id)
 );
 CREATE INDEX messages_timeline ON messages (customer_id, occurred_at DESC, id DESC);
+-- Merges fold conversations and splits move messages back: both look messages up by these.
+CREATE INDEX messages_conversation ON messages (conversation_id);
+CREATE INDEX messages_origin ON messages (origin_customer_id);
 
 -- State events (edit, delete, reaction, status, stored media) that arrived before their message.
 CREATE TABLE pending_state_events (
@@ -108,7 +113,8 @@ CREATE TABLE outbox (
   source_event_id text NOT NULL,
   seq integer NOT NULL,
   key text NOT NULL,
-  event jsonb NOT NULL,
+  -- NULL on the marker row (seq -1) of an input that produced nothing.
+  event jsonb,
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (source_event_id, seq)
 );

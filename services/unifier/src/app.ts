@@ -12,7 +12,10 @@ import { IdentityPolicy } from './identity/identity-policy';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** Composition: config → logger → metrics → Postgres (migrated) → bus → handler → HTTP. */
-export async function startUnifier(config: UnifierConfig, options: { handleSignals?: boolean } = {}): Promise<RunningService> {
+export async function startUnifier(
+  config: UnifierConfig,
+  options: { handleSignals?: boolean } = {},
+): Promise<RunningService> {
   const service = 'unifier';
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const metrics = createMetrics(service);
@@ -30,7 +33,12 @@ export async function startUnifier(config: UnifierConfig, options: { handleSigna
     business: config.BUSINESS_IDENTITIES,
     limits: config.UNIFIER_IDENTITY_LIMITS,
   });
-  const ctx = { policy, idleHours: config.CONVERSATION_IDLE_HOURS, defaultRegion: config.DEFAULT_PHONE_REGION, onPending: () => pending.inc() };
+  const ctx = {
+    policy,
+    idleHours: config.CONVERSATION_IDLE_HOURS,
+    defaultRegion: config.DEFAULT_PHONE_REGION,
+    onPending: () => pending.inc(),
+  };
   return runService({
     name: service,
     logger,

@@ -2,20 +2,21 @@ import { z } from 'zod';
 import { databaseEnv, envList, httpEnv, logEnv, phoneEnv, requireTokens } from '@kanal/config';
 import { kafkaEnv } from '@kanal/kafka';
 
-const limits = z
-  .string()
-  .transform((v, ctx) => {
-    const out: Record<string, number> = {};
-    for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const [type, n] = part.split('=');
-      if (!type || !/^\d+$/.test(n ?? '')) {
-        ctx.addIssue({ code: 'custom', message: `"${part}" must be <type>=<count>` });
-        return z.NEVER;
-      }
-      out[type] = Number(n);
+const limits = z.string().transform((v, ctx) => {
+  const out: Record<string, number> = {};
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [type, n] = part.split('=');
+    if (!type || !/^\d+$/.test(n ?? '')) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" must be <type>=<count>` });
+      return z.NEVER;
     }
-    return out;
-  });
+    out[type] = Number(n);
+  }
+  return out;
+});
 
 export const configSchema = z
   .object({
@@ -25,7 +26,10 @@ export const configSchema = z
     ...logEnv,
     ...databaseEnv,
     ...phoneEnv,
-    UNIFIER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').default('unifier'),
+    UNIFIER_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+      .default('unifier'),
     UNIFIER_GROUP_ID: z.string().min(1).default('kanal-unifier'),
     /** Most identities of one type a customer may have before a link becomes a suggestion. */
     UNIFIER_IDENTITY_LIMITS: limits.default({ phone: 3, email: 5, 'whatsapp-lid': 3, 'whatsapp-bsuid': 3 }),
@@ -33,7 +37,11 @@ export const configSchema = z
     UNIFIER_BLOCKED_IDENTITIES: envList.default([]),
     /** The business's own numbers and addresses: never a customer identity. */
     BUSINESS_IDENTITIES: envList.default([]),
-    CONVERSATION_IDLE_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
+    CONVERSATION_IDLE_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(72),
     UNIFIER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   })
   .superRefine(requireTokens);

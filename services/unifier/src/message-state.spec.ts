@@ -2,7 +2,8 @@ import { expect, it } from '@jest/globals';
 import type { InboundData } from '@kanal/contracts';
 import { applyStateEvent } from './message-state';
 
-const base = { occurredAt: '2026-11-25T08:00:00.000Z', direction: 'inbound' } as unknown as InboundData & Record<string, unknown>;
+const base = { occurredAt: '2026-11-25T08:00:00.000Z', direction: 'inbound' } as unknown as InboundData &
+  Record<string, unknown>;
 
 it('keeps edit history, never moves a status backwards, and sets or removes reactions', () => {
   const edited = applyStateEvent('edited', {}, 'Siparis', { ...base, text: 'Sipariş' });

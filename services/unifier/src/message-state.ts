@@ -51,7 +51,8 @@ export function applyStateEvent(
     }
     case 'status': {
       const next = data.status as string;
-      if ((STATUS_RANK[next] ?? 0) > (STATUS_RANK[state.status?.status ?? ''] ?? 0)) state.status = { status: next, at };
+      if ((STATUS_RANK[next] ?? 0) > (STATUS_RANK[state.status?.status ?? ''] ?? 0))
+        state.status = { status: next, at };
       return { state };
     }
     case 'attachment': {

@@ -1,8 +1,7 @@
 import { TOPICS, type InboundData, type KanalEvent } from '@kanal/contracts';
 import { DependencyUnavailableError, type BatchHandler, type EventPublisher, type RejectedRecord } from '@kanal/kafka';
 import { isTransientPgError, withTransaction, type Pool } from '@kanal/postgres';
-import type { OutboxEntry } from '../store/pg-outbox';
-import { unifyInboundEvent, type UnifyContext } from '../use-cases/unify-inbound-event';
+import { unifyInboundEvents, type UnifyContext } from '../use-cases/unify-inbound-event';
 
 const INBOUND_TYPES = new Set([
   'kanal.message.received.v1',
@@ -15,21 +14,25 @@ const INBOUND_TYPES = new Set([
 ]);
 
 /**
- * kanal.inbound.v1 → one transaction per event (effects + recorded outputs), then one publish of
- * every output of the batch; the bus commits offsets only after that publish is acknowledged.
+ * kanal.inbound.v1 → one transaction for the whole batch (effects + recorded outputs of every
+ * event: one commit, one WAL flush), then one publish of every output; the bus commits offsets
+ * only after that publish is acknowledged. A failing event fails the batch; the bus retries and
+ * then isolates it record by record, so only a poison event is dead-lettered.
  */
 export function onInboundEvents(deps: { pool: Pool; bus: EventPublisher; ctx: UnifyContext }): BatchHandler {
   return async (records) => {
-    const outputs: OutboxEntry[] = [];
     const rejected: RejectedRecord[] = [];
+    const events: Array<KanalEvent & { data: InboundData }> = [];
     for (const record of records) {
-      if (!INBOUND_TYPES.has(record.event.type)) {
-        rejected.push({ record, code: 'UNIFIER.UNEXPECTED_TYPE', message: `${record.event.type} is not an inbound event type` });
-        continue;
-      }
-      const event = record.event as KanalEvent & { data: InboundData };
-      outputs.push(...(await inTransaction(deps.pool, (client) => unifyInboundEvent(client, event, deps.ctx))));
+      if (INBOUND_TYPES.has(record.event.type)) events.push(record.event as KanalEvent & { data: InboundData });
+      else
+        rejected.push({
+          record,
+          code: 'UNIFIER.UNEXPECTED_TYPE',
+          message: `${record.event.type} is not an inbound event type`,
+        });
     }
+    const outputs = await inTransaction(deps.pool, (client) => unifyInboundEvents(client, events, deps.ctx));
     await deps.bus.publish(outputs.map((o) => ({ topic: TOPICS.customers, key: o.key, event: o.event })));
     return { rejected };
   };
@@ -43,7 +46,11 @@ async function inTransaction<T>(pool: Pool, fn: Parameters<typeof withTransactio
       // Two instances inserting the same identity/conversation/outbox row: the retry sees the winner's row.
       if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
       if (isTransientPgError(error)) {
-        throw new DependencyUnavailableError('UNIFIER.DB_UNAVAILABLE', `Postgres unavailable: ${(error as Error).message}`, { cause: error });
+        throw new DependencyUnavailableError(
+          'UNIFIER.DB_UNAVAILABLE',
+          `Postgres unavailable: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       throw error;
     }

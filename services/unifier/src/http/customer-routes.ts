@@ -1,6 +1,14 @@
 import express, { type Express } from 'express';
 import { z } from 'zod';
-import { buildEvent, customerEventId, describeIssues, identitySchema, identityTypeSchema, IdentityError, normalizeIdentityValue } from '@kanal/contracts';
+import {
+  buildEvent,
+  customerEventId,
+  describeIssues,
+  identitySchema,
+  identityTypeSchema,
+  IdentityError,
+  normalizeIdentityValue,
+} from '@kanal/contracts';
 import { HttpError, requireBearer } from '@kanal/http';
 import { withTransaction, type Pool } from '@kanal/postgres';
 import type { EventPublisher } from '@kanal/kafka';
@@ -77,16 +85,28 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
     app.get('/v1/customers/:id/timeline', auth, async (req, res) => {
       const id = await liveCustomerId(deps.pool, customerIdParam(req.params.id as string));
       if (!id) throw new HttpError(404, 'UNIFIER.CUSTOMER_NOT_FOUND', 'no such customer');
-      const limit = z.coerce.number().int().min(1).max(200).default(50).safeParse(req.query.limit ?? undefined);
+      const limit = z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(200)
+        .default(50)
+        .safeParse(req.query.limit ?? undefined);
       if (!limit.success) throw new HttpError(400, 'UNIFIER.INVALID_LIMIT', 'limit must be 1..200');
-      const page = await timelinePage(deps.pool, id, limit.data, typeof req.query.cursor === 'string' ? req.query.cursor : undefined);
+      const page = await timelinePage(
+        deps.pool,
+        id,
+        limit.data,
+        typeof req.query.cursor === 'string' ? req.query.cursor : undefined,
+      );
       if (!page) throw new HttpError(400, 'UNIFIER.INVALID_CURSOR', 'cursor is not one this API issued');
       res.json({ customerId: id, ...page });
     });
 
     app.get('/v1/identities/:type/:value', auth, async (req, res) => {
       const type = identityTypeSchema.safeParse(req.params.type);
-      if (!type.success) throw new HttpError(400, 'UNIFIER.INVALID_IDENTITY_TYPE', `unknown identity type "${req.params.type}"`);
+      if (!type.success)
+        throw new HttpError(400, 'UNIFIER.INVALID_IDENTITY_TYPE', `unknown identity type "${req.params.type}"`);
       let value: string;
       try {
         value = normalizeIdentityValue(type.data, req.params.value as string, { defaultRegion: deps.defaultRegion });
@@ -94,10 +114,10 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
         if (error instanceof IdentityError) throw new HttpError(400, error.code, error.message);
         throw error;
       }
-      const { rows } = await deps.pool.query<{ customer_id: string }>('SELECT customer_id FROM identities WHERE type = $1 AND value = $2', [
-        type.data,
-        value,
-      ]);
+      const { rows } = await deps.pool.query<{ customer_id: string }>(
+        'SELECT customer_id FROM identities WHERE type = $1 AND value = $2',
+        [type.data, value],
+      );
       if (!rows[0]) throw new HttpError(404, 'UNIFIER.IDENTITY_NOT_FOUND', 'no customer has this identity');
       const profile = await customerProfile(deps.pool, rows[0].customer_id);
       res.json({ customerId: profile!.id, identity: { type: type.data, value }, customer: profile });
@@ -106,7 +126,9 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
     app.post('/v1/customers/merge', auth, json, async (req, res) => {
       const body = parse(mergeBody, req.body);
       const output = await mapped(() =>
-        withTransaction(deps.pool, (c) => mergeByRequest(c, body.customerIds, { reason: body.reason, actor: body.actor }, deps.policy)),
+        withTransaction(deps.pool, (c) =>
+          mergeByRequest(c, body.customerIds, { reason: body.reason, actor: body.actor }, deps.policy),
+        ),
       );
       await deps.bus.publish([{ topic: TOPICS.customers, key: output.key, event: output.event }]);
       res.status(200).json(output.event.data);
@@ -121,7 +143,12 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
         id: customerEventId('split', result.splitId),
         source: 'kanal/unifier',
         subject: result.customerId,
-        data: { ...result, reason: body.reason, ...(body.actor ? { actor: body.actor } : {}), splitAt: new Date().toISOString() },
+        data: {
+          ...result,
+          reason: body.reason,
+          ...(body.actor ? { actor: body.actor } : {}),
+          splitAt: new Date().toISOString(),
+        },
       });
       await deps.bus.publish([{ topic: TOPICS.customers, key: result.customerId, event }]);
       res.status(200).json(event.data);

@@ -1,7 +1,13 @@
 import type { Identity } from '@kanal/contracts';
 
 /** Shared inboxes that many people write from: never evidence that two messages are one person. */
-export const DEFAULT_BLOCKED = ['email:info@*', 'email:noreply@*', 'email:no-reply@*', 'email:support@*', 'email:mailer-daemon@*'];
+export const DEFAULT_BLOCKED = [
+  'email:info@*',
+  'email:noreply@*',
+  'email:no-reply@*',
+  'email:support@*',
+  'email:mailer-daemon@*',
+];
 
 export interface IdentityPolicyConfig {
   blocked: string[];

@@ -68,7 +68,10 @@ export async function foldOpenConversations(
   );
   const [kept, ...others] = rows;
   for (const other of others) {
-    await client.query(`UPDATE conversations SET status = 'folded', folded_into = $2 WHERE id = $1`, [other.id, kept!.id]);
+    await client.query(`UPDATE conversations SET status = 'folded', folded_into = $2 WHERE id = $1`, [
+      other.id,
+      kept!.id,
+    ]);
     await client.query('UPDATE messages SET conversation_id = $2 WHERE conversation_id = $1', [other.id, kept!.id]);
     await client.query(
       `UPDATE conversations SET message_count = message_count + $2, last_message_at = GREATEST(last_message_at, $3),

@@ -16,7 +16,13 @@ export interface MergeOutcome {
   mergeId: string;
   survivorId: string;
   mergedId: string;
-  evidence: { kind: MergeEvidenceKind; identities: Identity[]; reason?: string; actor?: string; sourceEventId?: string };
+  evidence: {
+    kind: MergeEvidenceKind;
+    identities: Identity[];
+    reason?: string;
+    actor?: string;
+    sourceEventId?: string;
+  };
   movedIdentities: Identity[];
 }
 
@@ -32,10 +38,25 @@ export interface Suggestion {
  * Serialises work on the same identities across unifier instances: advisory locks taken in one
  * global order (sorted keys) cannot deadlock with each other.
  */
-export async function lockIdentities(client: PoolClient, identities: Identity[]): Promise<void> {
-  const keys = [...new Set(identities.map((i) => `${i.type}:${i.value}`))].sort();
-  if (keys.length === 0) return;
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) FROM unnest($1::text[]) AS k ORDER BY k', [keys]);
+export async function lockIdentities(
+  client: PoolClient,
+  identities: Identity[],
+  extraKeys: string[] = [],
+): Promise<void> {
+  await lockKeys(client, [...identities.map((i) => `${i.type}:${i.value}`), ...extraKeys]);
+}
+
+export async function lockKeys(client: PoolClient, keys: string[]): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return;
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) FROM unnest($1::text[]) AS k ORDER BY k', [
+    sorted,
+  ]);
+}
+
+/** Lock key of one message: its insert and the state events aimed at it both take it. */
+export function messageLockKey(channel: string, accountId: string, externalId: string): string {
+  return `msg|${channel}|${accountId}|${externalId}`;
 }
 
 /** Customer ids (after merge redirects) that own any of the identities. */
@@ -68,7 +89,11 @@ export async function lockCustomers(client: PoolClient, ids: string[]): Promise<
   return [...live.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
 }
 
-export async function createCustomer(client: PoolClient, displayName: string | undefined, at: Date): Promise<CustomerRow> {
+export async function createCustomer(
+  client: PoolClient,
+  displayName: string | undefined,
+  at: Date,
+): Promise<CustomerRow> {
   const id = randomUUID();
   const { rows } = await client.query<CustomerRow>(
     'INSERT INTO customers (id, display_name, created_at) VALUES ($1, $2, $3) RETURNING id, display_name, attributes, created_at',
@@ -87,23 +112,29 @@ export async function identitiesOf(client: PoolClient, customerId: string): Prom
 
 /**
  * Attaches identities to a customer unless that would pass a per-type limit; those come back as
- * suggestions. Identities already owned (by this customer) are skipped.
+ * suggestions. Identities already owned (by this customer) are skipped. Returns the customer's
+ * identities afterwards.
  */
 export async function attachIdentities(
   client: PoolClient,
   customerId: string,
   identities: Identity[],
   policy: IdentityPolicy,
-): Promise<Suggestion[]> {
-  if (identities.length === 0) return [];
+): Promise<{ suggestions: Suggestion[]; identities: Identity[] }> {
   const current = await identitiesOf(client, customerId);
+  if (identities.length === 0) return { suggestions: [], identities: current };
   const have = new Set(current.map((i) => `${i.type}:${i.value}`));
   const accepted: Identity[] = [];
   const suggestions: Suggestion[] = [];
   for (const identity of identities) {
     if (have.has(`${identity.type}:${identity.value}`)) continue;
     if (policy.exceeded([...current, ...accepted, identity])) {
-      suggestions.push({ customerId, identity, reason: 'limit-exceeded', detail: `limit for ${identity.type} reached` });
+      suggestions.push({
+        customerId,
+        identity,
+        reason: 'limit-exceeded',
+        detail: `limit for ${identity.type} reached`,
+      });
       continue;
     }
     accepted.push(identity);
@@ -114,7 +145,7 @@ export async function attachIdentities(
       [accepted.map((i) => i.type), accepted.map((i) => i.value), accepted.map(() => customerId)],
     );
   }
-  return suggestions;
+  return { suggestions, identities: [...current, ...accepted] };
 }
 
 /** Folds `merged` into `survivor`: identities, messages and the redirect; records the evidence. */
@@ -130,10 +161,10 @@ export async function mergeCustomers(
   );
   await client.query('UPDATE messages SET customer_id = $1 WHERE customer_id = $2', [survivor.id, merged.id]);
   await client.query('UPDATE thread_customers SET customer_id = $1 WHERE customer_id = $2', [survivor.id, merged.id]);
-  await client.query(
-    `UPDATE customers SET merged_into = $1, updated_at = now() WHERE id = $2;`,
-    [survivor.id, merged.id],
-  );
+  await client.query(`UPDATE customers SET merged_into = $1, updated_at = now() WHERE id = $2;`, [
+    survivor.id,
+    merged.id,
+  ]);
   await client.query(
     `UPDATE customers SET display_name = COALESCE(display_name, $2), attributes = $3 || attributes, updated_at = now() WHERE id = $1`,
     [survivor.id, merged.display_name, merged.attributes],

@@ -68,7 +68,12 @@ export async function findMessage(
   return rows[0];
 }
 
-export async function updateMessageState(client: PoolClient, id: string, state: Record<string, unknown>, text?: string) {
+export async function updateMessageState(
+  client: PoolClient,
+  id: string,
+  state: Record<string, unknown>,
+  text?: string,
+) {
   await client.query('UPDATE messages SET state = $2, text = COALESCE($3, text) WHERE id = $1', [
     id,
     JSON.stringify(state),
@@ -77,8 +82,18 @@ export async function updateMessageState(client: PoolClient, id: string, state: 
 }
 
 /** The customer's last messages across channels, newest first, text trimmed to 280 characters. */
-export async function recentMessages(client: PoolClient | Pool, customerId: string, limit = 5): Promise<RecentMessage[]> {
-  const { rows } = await client.query<{ external_id: string; channel: string; direction: string; text: string | null; occurred_at: Date }>(
+export async function recentMessages(
+  client: PoolClient | Pool,
+  customerId: string,
+  limit = 5,
+): Promise<RecentMessage[]> {
+  const { rows } = await client.query<{
+    external_id: string;
+    channel: string;
+    direction: string;
+    text: string | null;
+    occurred_at: Date;
+  }>(
     `SELECT external_id, channel, direction, text, occurred_at FROM messages WHERE customer_id = $1
       ORDER BY occurred_at DESC, id DESC LIMIT $2`,
     [customerId, limit],

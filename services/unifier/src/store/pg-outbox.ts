@@ -6,27 +6,44 @@ export interface OutboxEntry {
   event: CloudEvent;
 }
 
-/** Outputs already recorded for an input event (it was processed before: a redelivery). */
-export async function recordedOutputs(client: PoolClient, sourceEventId: string): Promise<OutboxEntry[] | undefined> {
-  const { rows } = await client.query<{ key: string; event: CloudEvent }>(
-    'SELECT key, event FROM outbox WHERE source_event_id = $1 ORDER BY seq',
-    [sourceEventId],
+/** Outputs already recorded for these input events (processed before: redeliveries), by input id. */
+export async function recordedOutputs(
+  client: PoolClient,
+  sourceEventIds: string[],
+): Promise<Map<string, OutboxEntry[]>> {
+  const { rows } = await client.query<{ source_event_id: string; key: string; event: CloudEvent | null }>(
+    'SELECT source_event_id, key, event FROM outbox WHERE source_event_id = ANY($1) ORDER BY source_event_id, seq',
+    [sourceEventIds],
   );
-  return rows.length > 0 ? rows.filter((r) => r.event !== null) : undefined;
+  const out = new Map<string, OutboxEntry[]>();
+  for (const r of rows) {
+    const list = out.get(r.source_event_id) ?? [];
+    if (r.event !== null) list.push({ key: r.key, event: r.event });
+    out.set(r.source_event_id, list);
+  }
+  return out;
 }
 
-/** Stored in the same transaction as the effects, so effects and outputs are durable together. */
-export async function recordOutputs(client: PoolClient, sourceEventId: string, outputs: OutboxEntry[]): Promise<void> {
-  // An input that produced nothing still gets a marker row (seq -1) so a redelivery is recognised.
-  const entries = outputs.length > 0 ? outputs : [{ key: '', event: null as unknown as CloudEvent }];
+/**
+ * Stored in the same transaction as the effects, so effects and outputs are durable together.
+ * An input that produced nothing gets a marker row (seq -1) so its redelivery is recognised too.
+ */
+export async function recordOutputs(client: PoolClient, produced: Array<[string, OutboxEntry[]]>): Promise<void> {
+  const ids: string[] = [];
+  const seqs: number[] = [];
+  const keys: string[] = [];
+  const events: Array<string | null> = [];
+  for (const [sourceEventId, outputs] of produced) {
+    if (outputs.length === 0) {
+      (ids.push(sourceEventId), seqs.push(-1), keys.push(''), events.push(null));
+    }
+    outputs.forEach((o, i) => {
+      (ids.push(sourceEventId), seqs.push(i), keys.push(o.key), events.push(JSON.stringify(o.event)));
+    });
+  }
+  if (ids.length === 0) return;
   await client.query(
-    `INSERT INTO outbox (source_event_id, seq, key, event)
-       SELECT $1, s, k, e FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS t(s, k, e)`,
-    [
-      sourceEventId,
-      entries.map((_, i) => (outputs.length > 0 ? i : -1)),
-      entries.map((o) => o.key),
-      entries.map((o) => JSON.stringify(o.event)),
-    ],
+    `INSERT INTO outbox (source_event_id, seq, key, event) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[])`,
+    [column(0), column(1), column(2), column(3)],
   );
 }

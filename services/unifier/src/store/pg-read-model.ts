@@ -17,7 +17,10 @@ export async function customerProfile(pool: Pool, requested: string) {
   if (!id) return undefined;
   const [customer, identities, merges] = await Promise.all([
     pool.query('SELECT id, display_name, attributes, created_at, updated_at FROM customers WHERE id = $1', [id]),
-    pool.query('SELECT type, value, created_at FROM identities WHERE customer_id = $1 ORDER BY created_at, type, value', [id]),
+    pool.query(
+      'SELECT type, value, created_at FROM identities WHERE customer_id = $1 ORDER BY created_at, type, value',
+      [id],
+    ),
     pool.query(
       `SELECT id, survivor_id, merged_id, evidence, moved_identities, created_at, undone_at, split_id FROM merges
         WHERE survivor_id = $1 OR merged_id = $1 ORDER BY created_at`,
@@ -44,12 +47,14 @@ export async function customerProfile(pool: Pool, requested: string) {
   };
 }
 
-const encodeCursor = (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+const encodeCursor = (at: Date, id: string) =>
+  Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
 
 function decodeCursor(cursor: string): [string, string] | undefined {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && /^[0-9a-f-]{36}$/.test(v[1])) return [v[0], v[1]];
+    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && /^[0-9a-f-]{36}$/.test(v[1]))
+      return [v[0], v[1]];
   } catch {
     return undefined;
   }

@@ -1,4 +1,11 @@
-import { buildEvent, customerEventId, TOPICS, type Identity, type KanalEvent, type RecentMessage } from '@kanal/contracts';
+import {
+  buildEvent,
+  customerEventId,
+  TOPICS,
+  type Identity,
+  type KanalEvent,
+  type RecentMessage,
+} from '@kanal/contracts';
 import type { ConversationRow } from '../store/pg-conversations';
 import type { CustomerRow, MergeOutcome, Suggestion } from '../store/pg-identity-graph';
 import type { OutboxEntry } from '../store/pg-outbox';
@@ -53,7 +60,14 @@ export function mergedEvent(
 }
 
 export function suggestionEvent(s: Suggestion, sourceEventId: string | undefined): OutboxEntry {
-  const suggestionId = customerEventId('suggestion', sourceEventId ?? '', s.customerId, s.identity.type, s.identity.value, s.reason);
+  const suggestionId = customerEventId(
+    'suggestion',
+    sourceEventId ?? '',
+    s.customerId,
+    s.identity.type,
+    s.identity.value,
+    s.reason,
+  );
   return out(
     s.customerId,
     buildEvent({

@@ -17,6 +17,8 @@ import {
 
 export interface Resolution {
   customer: CustomerRow;
+  /** Every identity of the customer after this message. */
+  identities: Identity[];
   merges: Array<{ merge: MergeOutcome; fold: { kept?: string; folded: string[] } }>;
   suggestions: Suggestion[];
 }
@@ -33,18 +35,25 @@ export async function resolveCustomer(
   party: MessageData['sender'] | undefined,
   policy: IdentityPolicy,
   sourceEventId: string,
+  /** Further advisory-lock keys taken in the same ordered statement (the message's own key). */
+  lockKeys: string[] = [],
 ): Promise<Resolution> {
   const identities = party?.identities ?? [];
   const linkable = identities.filter((i) => !policy.isBlocked(i));
   const blocked = identities.filter((i) => policy.isBlocked(i));
   const now = new Date();
   if (linkable.length === 0) {
+    await lockIdentities(client, [], lockKeys);
     const customer = await threadCustomer(client, data, party?.displayName, now);
-    const suggestions = blocked.map((identity): Suggestion => ({ customerId: customer.id, identity, reason: 'blocked-identity' }));
-    return { customer, merges: [], suggestions };
+    const suggestions = blocked.map((identity): Suggestion => ({
+      customerId: customer.id,
+      identity,
+      reason: 'blocked-identity',
+    }));
+    return { customer, identities: await identitiesOf(client, customer.id), merges: [], suggestions };
   }
 
-  await lockIdentities(client, linkable);
+  await lockIdentities(client, linkable, lockKeys);
   const owners = await ownersOf(client, linkable);
   const suggestions: Suggestion[] = [];
   const merges: Resolution['merges'] = [];
@@ -77,12 +86,16 @@ export async function resolveCustomer(
     }
   }
   const unowned = linkable.filter((i) => !owners.has(key(i)));
-  suggestions.push(...(await attachIdentities(client, customer.id, unowned, policy)));
+  const attached = await attachIdentities(client, customer.id, unowned, policy);
+  suggestions.push(...attached.suggestions);
   if (!customer.display_name && party?.displayName) {
-    await client.query('UPDATE customers SET display_name = $2 WHERE id = $1 AND display_name IS NULL', [customer.id, party.displayName]);
+    await client.query('UPDATE customers SET display_name = $2 WHERE id = $1 AND display_name IS NULL', [
+      customer.id,
+      party.displayName,
+    ]);
     customer = { ...customer, display_name: party.displayName };
   }
-  return { customer, merges, suggestions };
+  return { customer, identities: attached.identities, merges, suggestions };
 }
 
 /**
@@ -98,11 +111,9 @@ async function threadCustomer(client: PoolClient, data: MessageData, displayName
   );
   if (rows[0]) return (await lockCustomers(client, [rows[0].customer_id]))[0]!;
   const customer = await createCustomer(client, displayName, now);
-  await client.query('INSERT INTO thread_customers (channel, account_id, conversation_ref, customer_id) VALUES ($1, $2, $3, $4)', [
-    data.channel,
-    data.accountId,
-    data.conversationRef,
-    customer.id,
-  ]);
+  await client.query(
+    'INSERT INTO thread_customers (channel, account_id, conversation_ref, customer_id) VALUES ($1, $2, $3, $4)',
+    [data.channel, data.accountId, data.conversationRef, customer.id],
+  );
   return customer;
 }

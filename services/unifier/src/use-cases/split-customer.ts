@@ -44,7 +44,8 @@ export async function splitCustomer(
   const merge = request.mergeId
     ? merges.find((m) => m.id === request.mergeId)
     : merges.find((m) => m.moved_identities.some((i) => wanted.has(`${i.type}:${i.value}`)));
-  if (request.mergeId && !merge) throw new UnifierError('UNIFIER.MERGE_NOT_FOUND', `no open merge ${request.mergeId} into ${customer.id}`);
+  if (request.mergeId && !merge)
+    throw new UnifierError('UNIFIER.MERGE_NOT_FOUND', `no open merge ${request.mergeId} into ${customer.id}`);
 
   let target: string;
   let moving: Identity[];
@@ -55,7 +56,8 @@ export async function splitCustomer(
     await client.query('UPDATE customers SET merged_into = NULL, updated_at = now() WHERE id = $1', [target]);
     messagesFilter = 'origin_customer_id = $2 AND cardinality($3::text[]) >= 0';
   } else {
-    if (wanted.size === 0) throw new UnifierError('UNIFIER.NOTHING_TO_SPLIT', 'name a mergeId or the identities to split off');
+    if (wanted.size === 0)
+      throw new UnifierError('UNIFIER.NOTHING_TO_SPLIT', 'name a mergeId or the identities to split off');
     moving = (request.identities ?? []).filter((i) => wanted.has(`${i.type}:${i.value}`));
     const created = await createCustomer(client, undefined, new Date());
     target = created.id;
@@ -68,7 +70,8 @@ export async function splitCustomer(
       RETURNING identities.type, identities.value`,
     [customer.id, target, moving.map((i) => i.type), moving.map((i) => i.value)],
   );
-  if (!merge && moved.length === 0) throw new UnifierError('UNIFIER.IDENTITY_NOT_OWNED', 'none of the identities belongs to this customer');
+  if (!merge && moved.length === 0)
+    throw new UnifierError('UNIFIER.IDENTITY_NOT_OWNED', 'none of the identities belongs to this customer');
 
   const newConversation = await conversationFor(client, target, new Date(), Number.POSITIVE_INFINITY);
   const { rows: messages } = await client.query<{ id: string }>(
@@ -82,7 +85,8 @@ export async function splitCustomer(
   );
   if (open[0]) await recount(client, open[0].id);
   const splitId = randomUUID();
-  if (merge) await client.query('UPDATE merges SET undone_at = now(), split_id = $2 WHERE id = $1', [merge.id, splitId]);
+  if (merge)
+    await client.query('UPDATE merges SET undone_at = now(), split_id = $2 WHERE id = $1', [merge.id, splitId]);
   return {
     splitId,
     customerId: customer.id,

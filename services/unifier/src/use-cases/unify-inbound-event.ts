@@ -5,7 +5,15 @@ import { findMentionedIdentities } from '../identity/find-mentioned-identities';
 import type { IdentityPolicy } from '../identity/identity-policy';
 import { applyStateEvent, STATE_KINDS } from '../message-state';
 import { conversationById, conversationFor, recordMessageIn, type ConversationRow } from '../store/pg-conversations';
-import { identitiesOf, lockCustomers, ownersOf, type CustomerRow, type Suggestion } from '../store/pg-identity-graph';
+import {
+  identitiesOf,
+  lockCustomers,
+  lockKeys,
+  messageLockKey,
+  ownersOf,
+  type CustomerRow,
+  type Suggestion,
+} from '../store/pg-identity-graph';
 import { findMessage, insertMessage, recentMessages, updateMessageState, type MessageRow } from '../store/pg-messages';
 import { recordedOutputs, recordOutputs, type OutboxEntry } from '../store/pg-outbox';
 import { customerSummary, mergedEvent, suggestionEvent, unifiedEvent } from './customer-events';
@@ -22,25 +30,45 @@ export interface UnifyContext {
 type InboundEvent = KanalEvent & { data: InboundData };
 
 /**
- * One inbound event → durable effects + the customer events it produces, in the caller's
- * transaction. A redelivered event returns the outputs recorded the first time (same ids).
+ * Inbound events → durable effects + the customer events they produce, in the caller's
+ * transaction. A redelivered event (or a repeat inside the batch) returns the outputs recorded
+ * the first time, so it re-emits the same ids and changes nothing.
  */
-export async function unifyInboundEvent(client: PoolClient, event: InboundEvent, ctx: UnifyContext): Promise<OutboxEntry[]> {
-  const recorded = await recordedOutputs(client, event.id);
-  if (recorded) return recorded;
-  const outputs =
-    event.type === 'kanal.message.received.v1' || event.type === 'kanal.message.sent.v1'
-      ? await unifyMessage(client, event as InboundEvent & { data: MessageData }, ctx)
-      : await applyToTarget(client, event, ctx);
-  await recordOutputs(client, event.id, outputs);
-  return outputs;
+export async function unifyInboundEvents(
+  client: PoolClient,
+  events: InboundEvent[],
+  ctx: UnifyContext,
+): Promise<OutboxEntry[]> {
+  const done = await recordedOutputs(client, [...new Set(events.map((e) => e.id))]);
+  const fresh: Array<[string, OutboxEntry[]]> = [];
+  const all: OutboxEntry[] = [];
+  for (const event of events) {
+    let outputs = done.get(event.id);
+    if (!outputs) {
+      outputs =
+        event.type === 'kanal.message.received.v1' || event.type === 'kanal.message.sent.v1'
+          ? await unifyMessage(client, event as InboundEvent & { data: MessageData }, ctx)
+          : await applyToTarget(client, event, ctx);
+      done.set(event.id, outputs);
+      fresh.push([event.id, outputs]);
+    }
+    all.push(...outputs);
+  }
+  await recordOutputs(client, fresh);
+  return all;
 }
 
 async function unifyMessage(client: PoolClient, event: InboundEvent & { data: MessageData }, ctx: UnifyContext) {
   const data = event.data;
   // On an outbound echo the customer is the recipient.
   const party = data.direction === 'outbound' ? data.recipient : data.sender;
-  const { customer, merges, suggestions } = await resolveCustomer(client, data, party, ctx.policy, event.id);
+  const { customer, identities, merges, suggestions } = await resolveCustomer(
+    client,
+    data,
+    party,
+    ctx.policy,
+    event.id,
+  );
   const outputs: OutboxEntry[] = [];
   const at = new Date(data.occurredAt);
   let conversation = await conversationFor(client, customer.id, at, ctx.idleHours);
@@ -57,20 +85,31 @@ async function unifyMessage(client: PoolClient, event: InboundEvent & { data: Me
   if (inserted) conversation = await recordMessageIn(client, conversation, data.channel, at);
   else conversation = await conversationById(client, message.conversation_id);
 
-  const identities = await identitiesOf(client, customer.id);
   const summary = customerSummary(customer, identities);
   for (const m of merges) outputs.push(mergedEvent(m.merge, summary, m.fold));
   if (data.direction === 'inbound') suggestions.push(...(await mentioned(client, customer, data, identities, ctx)));
   for (const s of await firstTimeOnly(client, suggestions, event.id)) outputs.push(suggestionEvent(s, event.id));
   const recent = await recentMessages(client, customer.id);
   const kind = event.type === 'kanal.message.sent.v1' ? 'sent' : 'received';
-  outputs.push(unifiedEvent({ kind, source: { eventId: event.id, type: event.type }, customer: summary, conversation, messageId: message.id, message: data, recent }));
+  outputs.push(
+    unifiedEvent({
+      kind,
+      source: { eventId: event.id, type: event.type },
+      customer: summary,
+      conversation,
+      messageId: message.id,
+      message: data,
+      recent,
+    }),
+  );
   if (inserted) outputs.push(...(await applyPending(client, message, customer, summary, conversation)));
   return outputs;
 }
 
 async function applyToTarget(client: PoolClient, event: InboundEvent, ctx: UnifyContext): Promise<OutboxEntry[]> {
   const data = event.data as InboundData & { target: { externalId: string } };
+  // Same lock as the message's insert: a state event and its message never miss each other.
+  await lockKeys(client, [messageLockKey(data.channel, data.accountId, data.target.externalId)]);
   const target = await findMessage(client, { ...data, externalId: data.target.externalId }, { lock: true });
   if (!target) {
     // Kept, not dropped: applied when the message arrives (statuses can outrun their message).
@@ -100,7 +139,15 @@ async function applyOne(
   target.state = next.state;
   if (next.text !== undefined) target.text = next.text;
   const recent = await recentMessages(client, summary.id);
-  return unifiedEvent({ kind, source: { eventId: event.id, type: event.type }, customer: summary, conversation, messageId: target.id, message: event.data, recent });
+  return unifiedEvent({
+    kind,
+    source: { eventId: event.id, type: event.type },
+    customer: summary,
+    conversation,
+    messageId: target.id,
+    message: event.data,
+    recent,
+  });
 }
 
 async function applyPending(
@@ -143,13 +190,25 @@ async function mentioned(
 }
 
 /** A suggestion is emitted once per customer, identity and reason, not on every message. */
-async function firstTimeOnly(client: PoolClient, suggestions: Suggestion[], sourceEventId: string): Promise<Suggestion[]> {
+async function firstTimeOnly(
+  client: PoolClient,
+  suggestions: Suggestion[],
+  sourceEventId: string,
+): Promise<Suggestion[]> {
   const fresh: Suggestion[] = [];
   for (const s of suggestions) {
     const { rowCount } = await client.query(
       `INSERT INTO link_suggestions (id, customer_id, candidate_customer_id, identity_type, identity_value, reason, source_event_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [randomUUID(), s.customerId, s.candidateCustomerId ?? null, s.identity.type, s.identity.value, s.reason, sourceEventId],
+      [
+        randomUUID(),
+        s.customerId,
+        s.candidateCustomerId ?? null,
+        s.identity.type,
+        s.identity.value,
+        s.reason,
+        sourceEventId,
+      ],
     );
     if (rowCount) fresh.push(s);
   }

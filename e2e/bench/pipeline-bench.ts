@@ -1,0 +1,178 @@
+/**
+ * `npm run bench:pipeline`: connector-api → unifier → kanal.customers.v1 through the real broker and
+ * Postgres, each service in its own process as deployed. Realistic mix: 60% of messages from
+ * returning customers, 20% carrying a second channel's identity (cross-channel links).
+ * 1. throughput: N messages posted in batches of 100 by concurrent clients, until all are unified;
+ * 2. latency: single-message POSTs paced at RATE/s, POST start → unified event consumed.
+ * The last stdout line is one JSON object with the figures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { TOPICS } from '@kanal/contracts';
+import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
+import { broker, ensurePostgres, portOpen, REPO_ROOT, waitFor } from '@kanal/testing';
+
+const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const TOKEN = 'bench-token-0123456789';
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+
+const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+
+function spawnService(name: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Person k: a phone, an email and a web chat visitor id; messages pick one channel (or two ids). */
+function messageFor(k: number, run: string, cross: boolean) {
+  const phone = `+9053${String(10_000_000 + (k % 89_999_999)).padStart(8, '0')}`;
+  const channels = [
+    { channel: 'whatsapp', id: { type: 'phone', value: phone } },
+    { channel: 'email', id: { type: 'email', value: `p${k}.${run.slice(0, 6)}@example.com` } },
+    { channel: 'webchat', id: { type: 'webchat', value: `shop:${run.slice(0, 6)}-${k}` } },
+  ];
+  const pick = channels[k % 3]!;
+  const identities = cross ? [pick.id, channels[(k + 1) % 3]!.id] : [pick.id];
+  return {
+    channel: pick.channel,
+    accountId: 'bench',
+    externalId: `b-${randomUUID()}`,
+    conversationRef: `${pick.channel}-${k}`,
+    occurredAt: new Date().toISOString(),
+    sender: { identities },
+    text: 'Merhaba, siparişim 3 gündür kargoda görünüyor, ne zaman gelir?',
+  };
+}
+
+async function main() {
+  let startedKafka = false;
+  if (!(await portOpen(19092))) {
+    await broker(19092).start();
+    startedKafka = true;
+  }
+  await ensurePostgres();
+  const run = randomUUID();
+  const prefix = `bench${run.slice(0, 6)}.`;
+  await createTopics(
+    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '6' }),
+  );
+  const common = {
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    AUTH_TOKENS: TOKEN,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+  };
+  const children = [
+    spawnService('connector-api', { ...common, PORT: '18481' }),
+    spawnService('unifier', { ...common, PORT: '18490', UNIFIER_SCHEMA: `bench_${run.slice(0, 6)}` }),
+  ];
+  for (const port of [18481, 18490]) {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, {
+      timeoutMs: 120_000,
+      what: `service on ${port}`,
+    });
+  }
+  const reader = new KafkajsEventBus({
+    env: kafkaEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }),
+    service: 'bench',
+  });
+  await reader.start();
+  const unifiedAt = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  await reader.subscribe({
+    groupId: `bench-${run}`,
+    topics: [TOPICS.customers],
+    partitionsConcurrently: 6,
+    handler: async (records) => {
+      const now = performance.now();
+      for (const r of records) {
+        const source = (r.event.data as { source?: { eventId: string } }).source;
+        if (source && !unifiedAt.has(source.eventId)) {
+          unifiedAt.set(source.eventId, now);
+          waiters.get(source.eventId)?.();
+        }
+      }
+    },
+  });
+  const post = async (body: unknown) => {
+    const res = await fetch('http://127.0.0.1:18481/v1/messages', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { ids: string[] }).ids;
+  };
+
+  // The mix: person index drawn so ~60% of messages come from someone seen before.
+  let people = 0;
+  const nextPerson = () => (people > 0 && Math.random() < 0.6 ? Math.floor(Math.random() * people) : people++);
+  const batches = Array.from({ length: Math.ceil(N / 100) }, () =>
+    Array.from({ length: 100 }, () => messageFor(nextPerson(), run, Math.random() < 0.2)),
+  );
+  const t0 = performance.now();
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < batches.length) ids.push(...(await post(batches[next++])));
+    }),
+  );
+  const acceptedSeconds = (performance.now() - t0) / 1000;
+  await waitFor(() => unifiedAt.size >= ids.length && ids.every((id) => unifiedAt.has(id)), {
+    timeoutMs: 600_000,
+    intervalMs: 100,
+    what: 'all unified',
+  });
+  const throughputSeconds = (Math.max(...ids.map((id) => unifiedAt.get(id)!)) - t0) / 1000;
+
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const l0 = performance.now();
+  for (let i = 0; i < RATE * SECONDS; i++) {
+    const wait = l0 + (i * 1000) / RATE - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const sent = performance.now();
+    pending.push(
+      post(messageFor(nextPerson(), run, Math.random() < 0.2)).then(async ([id]) => {
+        if (!unifiedAt.has(id!)) await new Promise<void>((resolve) => waiters.set(id!, resolve));
+        latencies.push(unifiedAt.get(id!)! - sent);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  await reader.stop();
+  await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))));
+  if (startedKafka) await broker(19092).stop();
+
+  const result = {
+    messages: N,
+    accepted_per_s: Math.round(N / acceptedSeconds),
+    unified_per_s: Math.round(N / throughputSeconds),
+    latency_rate_per_s: RATE,
+    latency_p50_ms: +pct(latencies, 50).toFixed(1),
+    latency_p99_ms: +pct(latencies, 99).toFixed(1),
+  };
+  process.stdout.write(
+    `connector-api accepted   ${result.accepted_per_s} messages/s (${N} in ${acceptedSeconds.toFixed(2)} s)\n`,
+  );
+  process.stdout.write(
+    `unified end to end       ${result.unified_per_s} messages/s (${N} in ${throughputSeconds.toFixed(2)} s)\n`,
+  );
+  process.stdout.write(
+    `latency @ ${RATE}/s         p50 ${result.latency_p50_ms} ms, p99 ${result.latency_p99_ms} ms\n`,
+  );
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
