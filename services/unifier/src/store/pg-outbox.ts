@@ -29,19 +29,13 @@ export async function recordedOutputs(
  * An input that produced nothing gets a marker row (seq -1) so its redelivery is recognised too.
  */
 export async function recordOutputs(client: PoolClient, produced: Array<[string, OutboxEntry[]]>): Promise<void> {
-  const ids: string[] = [];
-  const seqs: number[] = [];
-  const keys: string[] = [];
-  const events: Array<string | null> = [];
+  const rows: Array<[string, number, string, string | null]> = [];
   for (const [sourceEventId, outputs] of produced) {
-    if (outputs.length === 0) {
-      (ids.push(sourceEventId), seqs.push(-1), keys.push(''), events.push(null));
-    }
-    outputs.forEach((o, i) => {
-      (ids.push(sourceEventId), seqs.push(i), keys.push(o.key), events.push(JSON.stringify(o.event)));
-    });
+    if (outputs.length === 0) rows.push([sourceEventId, -1, '', null]);
+    outputs.forEach((o, i) => rows.push([sourceEventId, i, o.key, JSON.stringify(o.event)]));
   }
-  if (ids.length === 0) return;
+  if (rows.length === 0) return;
+  const column = (n: number) => rows.map((r) => r[n]);
   await client.query(
     `INSERT INTO outbox (source_event_id, seq, key, event) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[])`,
     [column(0), column(1), column(2), column(3)],
