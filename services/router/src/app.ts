@@ -1,0 +1,71 @@
+import { fileURLToPath } from 'node:url';
+import { TOPICS } from '@kanal/contracts';
+import { KafkajsEventBus } from '@kanal/kafka';
+import { createLogger, createMetrics } from '@kanal/observability';
+import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { runService, type RunningService } from '@kanal/service';
+import type { RouterConfig } from './config';
+import { SERVICE } from './config';
+import { onCustomerEvents } from './handlers/on-customer-events';
+import { routerRoutes } from './http/router-routes';
+import { createRouterContext } from './router-context';
+import { createRouterMetrics } from './router-metrics';
+import { loadRoutingConfig } from './routing-config/load-routing-config';
+import { SlaScheduler } from './sla/sla-scheduler';
+
+const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Composition: routing config → logger → metrics → Postgres → bus → consumer, scheduler, routes. */
+export async function startRouter(config: RouterConfig, options: { handleSignals?: boolean } = {}): Promise<RunningService> {
+  // Parsed first: a bad routing file stops the service before it touches anything (RoutingConfigError).
+  const routing = loadRoutingConfig(config.ROUTER_CONFIG);
+  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+  const metrics = createMetrics(SERVICE);
+  const ctx = createRouterContext(routing, createRouterMetrics(metrics), logger);
+
+  await migrate({ databaseUrl: config.DATABASE_URL, schema: config.ROUTER_DB_SCHEMA, dir: MIGRATIONS });
+  const pool = createPool(withSearchPath(config.DATABASE_URL, config.ROUTER_DB_SCHEMA), {
+    service: SERVICE,
+    max: config.DATABASE_POOL_SIZE,
+  });
+  const bus = new KafkajsEventBus({ env: config, service: SERVICE, logger, metrics: metrics.bus });
+  const scheduler = new SlaScheduler(ctx, pool, bus, config.ROUTER_SLA_POLL_MS);
+
+  return runService({
+    name: SERVICE,
+    logger,
+    metrics,
+    http: { port: config.PORT, host: config.HOST },
+    readiness: [
+      { name: 'kafka', check: async () => (await bus.health()).ok },
+      { name: 'postgres', check: () => pgReady(pool) },
+    ],
+    routes: routerRoutes({
+      ctx,
+      pool,
+      bus,
+      auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED },
+      bodyLimit: config.HTTP_BODY_LIMIT,
+    }),
+    bus,
+    start: async () => {
+      await bus.subscribe({
+        groupId: config.ROUTER_GROUP_ID,
+        topics: [TOPICS.customers],
+        handler: onCustomerEvents(ctx, pool, bus),
+        partitionsConcurrently: config.ROUTER_PARTITIONS_CONCURRENTLY,
+      });
+      scheduler.start();
+    },
+    stop: [() => scheduler.stop()],
+    close: [() => pool.end()],
+    handleSignals: options.handleSignals ?? true,
+  });
+}
+
+/** The router's tables live in its own schema; `options=-c search_path` keeps queries unqualified. */
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}

@@ -1,0 +1,114 @@
+import type { KanalEvent } from '@kanal/contracts';
+import type { BatchHandler, EventPublisher, IncomingRecord, OutgoingRecord } from '@kanal/kafka';
+import { withTransaction, type Pool } from '@kanal/postgres';
+import type { RouterContext } from '../router-context';
+import { BatchStore } from '../store/batch-store';
+import type { Queryable } from '../store/conversation-repo';
+import { watchSurges, type SurgeHit } from '../surge/surge-watch';
+import { applySplit, foldMerge } from '../use-cases/fold-customers';
+import { recordResponse } from '../use-cases/record-response';
+import { routeMessage, type Received } from '../use-cases/route-message';
+
+/**
+ * `kanal.customers.v1` consumer. One transaction per batch: every record's effects, then the
+ * routing events are published (acks=all) *before* the commit, so a crash either loses nothing
+ * (redelivery redoes the batch; ids are deterministic) or finds the events marked processed.
+ * Records arrive schema-valid: the bus validated them against the contract and dead-lettered the rest.
+ */
+export function onCustomerEvents(ctx: RouterContext, pool: Pool, bus: EventPublisher): BatchHandler {
+  return async (records) => {
+    const surge: SurgeHit[] = [];
+    await withTransaction(pool, async (db) => {
+      surge.length = 0; // a retried transaction starts over
+      const fresh = await freshEvents(db, records);
+      const store = new BatchStore(db);
+      await store.prefetch(batchKeys(records.filter((r) => fresh.has(r.event.id))), ctx.rules.repeatWindowsMs);
+      const out: OutgoingRecord[] = [];
+      for (const record of records) {
+        if (!fresh.delete(record.event.id)) continue; // redelivered, or twice in this batch
+        out.push(...(await handleOne(ctx, db, store, record, surge)));
+      }
+      await store.flush();
+      await bus.publish(out);
+    });
+    if (surge.length > 0) await watchSurgesAfterCommit(ctx, pool, bus, surge);
+  };
+}
+
+/**
+ * The surge watch serialises on (rule, term) locks across partitions and instances, so it runs
+ * in its own short transaction after the routing commit: routing batches never wait on each
+ * other. The trade-off, a crash between the two commits losing one batch's hits from the count,
+ * is fine for a heuristic; a failure is logged and counted, never retried into double routing.
+ */
+async function watchSurgesAfterCommit(ctx: RouterContext, pool: Pool, bus: EventPublisher, surge: SurgeHit[]): Promise<void> {
+  try {
+    await withTransaction(pool, async (db) => bus.publish(await watchSurges(ctx, db, surge)));
+  } catch (err) {
+    ctx.metrics.dropped.inc({ reason: 'surge-watch-failed' });
+    ctx.logger.warn({ err, code: (err as { code?: string }).code }, 'surge watch failed for one batch');
+  }
+}
+
+async function handleOne(
+  ctx: RouterContext,
+  db: Queryable,
+  store: BatchStore,
+  record: IncomingRecord,
+  surge: SurgeHit[],
+): Promise<OutgoingRecord[]> {
+  const event = record.event as KanalEvent;
+  switch (event.type) {
+    case 'kanal.customer.message.v1': {
+      const data = event.data;
+      if (data.kind === 'received') return routeMessage(ctx, store, event.id, data as Received, surge);
+      if (data.kind === 'sent') {
+        let conv = await store.lock(data.conversation.id);
+        if (conv?.status === 'merged' && conv.mergedInto) conv = await store.lock(conv.mergedInto);
+        if (!conv) return ignored(ctx, 'response-to-unknown-conversation');
+        const at = new Date((data as Received).message.occurredAt);
+        return (await recordResponse(ctx, store, conv, { cause: event.id, at, recent: data.recent })).records;
+      }
+      return ignored(ctx, `kind-${data.kind}`);
+    }
+    case 'kanal.customer.merged.v1':
+    case 'kanal.customer.split.v1': {
+      // Rare and multi-row: written directly, with the batch's pending writes flushed first.
+      await store.flush();
+      const records =
+        event.type === 'kanal.customer.merged.v1' ? await foldMerge(ctx, db, event.id, event.data) : await applySplit(ctx, db, event.id, event.data);
+      store.invalidate();
+      return records;
+    }
+    default:
+      return ignored(ctx, 'event-type-not-routed');
+  }
+}
+
+/** Marks the batch's event ids processed in one statement; returns the ones seen for the first time. */
+async function freshEvents(db: Queryable, records: IncomingRecord[]): Promise<Set<string>> {
+  const { rows } = await db.query(
+    `INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+    [records.map((r) => r.event.id)],
+  );
+  return new Set(rows.map((r) => r.event_id as string));
+}
+
+function batchKeys(records: IncomingRecord[]) {
+  const messages = records
+    .map((r) => r.event as KanalEvent)
+    .filter((e): e is Extract<KanalEvent, { type: 'kanal.customer.message.v1' }> => e.type === 'kanal.customer.message.v1')
+    .map((e) => ({ id: e.id, data: e.data as Received }));
+  const received = messages.filter((m) => m.data.kind === 'received');
+  return {
+    conversationIds: messages.map((m) => m.data.conversation.id),
+    customerIds: received.map((m) => m.data.customer.id),
+    contacts: received.map((m) => ({ eventId: m.id, customerId: m.data.customer.id, at: new Date(m.data.message.occurredAt) })),
+  };
+}
+
+/** Edits, reactions, statuses, link suggestions: nothing to route, counted (never silent). */
+function ignored(ctx: RouterContext, reason: string): OutgoingRecord[] {
+  ctx.metrics.dropped.inc({ reason });
+  return [];
+}

@@ -1,0 +1,117 @@
+import express, { type Express, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { HttpError, requireBearer } from '@kanal/http';
+import type { EventPublisher, OutgoingRecord } from '@kanal/kafka';
+import { BusUnavailableError } from '@kanal/kafka';
+import { withTransaction, type Pool } from '@kanal/postgres';
+import type { RouterContext } from '../router-context';
+import { customerConversations, getConversation, type Conversation } from '../store/conversation-repo';
+import { DirectStore, type ConversationStore } from '../store/conversation-store';
+import { conversationHistory } from '../store/history-repo';
+import { openIncidents } from '../surge/surge-watch';
+import { closeConversation, recordResponse } from '../use-cases/record-response';
+import { queueOverview } from './queue-overview';
+
+export interface RouteDeps {
+  ctx: RouterContext;
+  pool: Pool;
+  bus: EventPublisher;
+  auth: { tokens: string[]; disabled: boolean };
+  bodyLimit: string;
+}
+
+const idParam = z.string().min(1).max(128);
+const respondedBody = z.object({ at: z.iso.datetime({ offset: true }).optional(), actor: z.string().max(256).optional() }).strict();
+
+/** DESIGN §5 router endpoints: thin, each delegating to a query or a use case. */
+export function routerRoutes(deps: RouteDeps) {
+  return (app: Express) => {
+    const auth = requireBearer(deps.auth.tokens, { disabled: deps.auth.disabled });
+    const json = express.json({ limit: deps.bodyLimit });
+    const { ctx, pool } = deps;
+
+    app.get('/v1/queues', auth, wrap(async (_req, res) => res.json({ items: await queueOverview(pool, ctx) })));
+
+    app.get('/v1/conversations/:id', auth, wrap(async (req, res) => {
+      const conv = await getConversation(pool, parseId(req.params.id));
+      if (!conv) throw new HttpError(404, 'ROUTER.CONVERSATION_NOT_FOUND', 'no such conversation');
+      res.json({ ...view(conv), history: await conversationHistory(pool, conv.id) });
+    }));
+
+    app.get('/v1/customers/:id/conversations', auth, wrap(async (req, res) => {
+      res.json({ items: (await customerConversations(pool, parseId(req.params.id))).map(view) });
+    }));
+
+    app.post('/v1/conversations/:id/responded', auth, json, wrap(async (req, res) => {
+      const body = respondedBody.safeParse(req.body ?? {});
+      if (!body.success) throw new HttpError(400, 'ROUTER.INVALID_BODY', body.error.issues[0]?.message ?? 'invalid body');
+      const at = body.data.at ? new Date(body.data.at) : ctx.now();
+      const conv = await mutate(deps, parseId(req.params.id), (db, c) =>
+        recordResponse(ctx, db, c, { cause: `responded:${c.id}:${c.generation}`, at }),
+      );
+      res.json(view(conv));
+    }));
+
+    app.post('/v1/conversations/:id/close', auth, json, wrap(async (req, res) => {
+      const conv = await mutate(deps, parseId(req.params.id), (db, c) =>
+        closeConversation(ctx, db, c, { cause: `closed:${c.id}:${c.generation}`, at: ctx.now() }),
+      );
+      res.json(view(conv));
+    }));
+
+    app.get('/v1/incidents', auth, wrap(async (_req, res) => {
+      res.json({ items: await openIncidents(pool, ctx.config.surge.window, ctx.now()) });
+    }));
+  };
+}
+
+/** Lock, change, publish (acks=all), commit: a Kafka outage answers 503 and changes nothing. */
+async function mutate(
+  deps: RouteDeps,
+  id: string,
+  change: (store: ConversationStore, c: Conversation) => Promise<{ conversation: Conversation; records: OutgoingRecord[] }>,
+): Promise<Conversation> {
+  try {
+    return await withTransaction(deps.pool, async (db) => {
+      const store = new DirectStore(db);
+      const conv = await store.lock(id);
+      if (!conv) throw new HttpError(404, 'ROUTER.CONVERSATION_NOT_FOUND', 'no such conversation');
+      const { conversation, records } = await change(store, conv);
+      await deps.bus.publish(records);
+      return conversation;
+    });
+  } catch (error) {
+    if (error instanceof BusUnavailableError) throw new HttpError(503, error.code, 'event bus unavailable; retry later');
+    throw error;
+  }
+}
+
+export function view(c: Conversation) {
+  return {
+    id: c.id,
+    customerId: c.customerId,
+    status: c.status,
+    queue: c.queue,
+    priority: c.priority,
+    channel: c.channel,
+    channels: c.channels,
+    openedAt: c.openedAt.toISOString(),
+    lastInboundAt: c.lastInboundAt.toISOString(),
+    slaDueAt: c.status === 'waiting' ? c.slaDueAt?.toISOString() : undefined,
+    slaBreached: c.slaBreached,
+    firstResponseAt: c.firstResponseAt?.toISOString(),
+    firstResponseSeconds: c.firstResponseAt ? (c.firstResponseAt.getTime() - c.slaStartedAt.getTime()) / 1000 : undefined,
+    closedAt: c.closedAt?.toISOString(),
+    mergedInto: c.mergedInto ?? undefined,
+  };
+}
+
+function parseId(raw: unknown): string {
+  const r = idParam.safeParse(raw);
+  if (!r.success) throw new HttpError(400, 'ROUTER.INVALID_ID', 'id must be 1-128 characters');
+  return r.data;
+}
+
+function wrap(fn: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<unknown>): RequestHandler {
+  return (req, res, next) => void fn(req, res).catch(next);
+}

@@ -1,0 +1,122 @@
+import type { Conversation, Queryable } from './conversation-repo';
+import { lockConversation, toConversation } from './conversation-repo';
+import { flushConversations, flushDeadlines, flushHistory } from './bulk-writes';
+import type { ConversationStore } from './conversation-store';
+import type { HistoryEntry } from './history-repo';
+
+const COLUMNS = `id, customer_id, customer, status, queue, priority, channel, channels, last_inbound_channel,
+  last_inbound_at, opened_at, generation, sla_started_at, sla_due_at, sla_breached, first_response_at, closed_at, merged_into`;
+
+export interface BatchKeys {
+  conversationIds: string[];
+  customerIds: string[];
+  contacts: Array<{ eventId: string; customerId: string; at: Date }>;
+}
+
+/**
+ * A consumer batch's unit of work: a handful of bulk queries instead of ~8 round trips per
+ * message. Conversations are locked and read up front, decisions run in memory (in record
+ * order, so a batch with several messages of one conversation sees its own changes), and every
+ * write is flushed in bulk before the publish and commit.
+ */
+export class BatchStore implements ConversationStore {
+  private readonly cache = new Map<string, Conversation | null>();
+  private readonly previous = new Map<string, Array<{ id: string; queue: string }>>();
+  private readonly dirty = new Map<string, Conversation>();
+  private readonly deadlines = new Map<string, { conversationId: string; dueAt: Date }>();
+  private readonly settled = new Map<string, 'stopped' | 'cancelled'>();
+  private history: HistoryEntry[] = [];
+  private contactCounts = new Map<string, Map<number, number>>();
+
+  constructor(private readonly db: Queryable) {}
+
+  async prefetch(keys: BatchKeys, windowsMs: number[]): Promise<void> {
+    const ids = [...new Set(keys.conversationIds)];
+    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+    for (const id of ids) this.cache.set(id, null);
+    for (const r of rows) this.cache.set(r.id as string, toConversation(r));
+    const customers = [...new Set(keys.customerIds)];
+    // The two latest conversations per customer are enough to answer "previous, other than this one".
+    const prev = await this.db.query(
+      `SELECT customer_id, id, queue FROM (
+         SELECT customer_id, id, queue, row_number() OVER (PARTITION BY customer_id ORDER BY opened_at DESC) AS n
+         FROM conversations WHERE customer_id = ANY($1)) t WHERE n <= 2 ORDER BY customer_id, n`,
+      [customers],
+    );
+    for (const r of prev.rows) {
+      const list = this.previous.get(r.customer_id as string) ?? [];
+      list.push({ id: r.id as string, queue: r.queue as string });
+      this.previous.set(r.customer_id as string, list);
+    }
+    if (windowsMs.length > 0 && keys.contacts.length > 0) await this.prefetchContacts(keys.contacts, windowsMs);
+  }
+
+  private async prefetchContacts(contacts: BatchKeys['contacts'], windowsMs: number[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO contacts (event_id, customer_id, at) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [contacts.map((c) => c.eventId), contacts.map((c) => c.customerId), contacts.map((c) => c.at)],
+    );
+    for (const ms of windowsMs) {
+      const { rows } = await this.db.query(
+        `SELECT e.event_id, (SELECT count(*)::int FROM contacts c WHERE c.customer_id = e.customer_id AND c.at > e.at - $4::interval AND c.at <= e.at) AS n
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS e(event_id, customer_id, at)`,
+        [contacts.map((c) => c.eventId), contacts.map((c) => c.customerId), contacts.map((c) => c.at), `${ms} milliseconds`],
+      );
+      for (const r of rows) {
+        const m = this.contactCounts.get(r.event_id as string) ?? new Map<number, number>();
+        m.set(ms, r.n as number);
+        this.contactCounts.set(r.event_id as string, m);
+      }
+    }
+  }
+
+  async lock(id: string): Promise<Conversation | undefined> {
+    if (!this.cache.has(id)) this.cache.set(id, (await lockConversation(this.db, id)) ?? null);
+    return this.cache.get(id) ?? undefined;
+  }
+
+  async previousQueue(customerId: string, excludeId: string): Promise<string | undefined> {
+    const inBatch = [...this.dirty.values()].filter((c) => c.customerId === customerId && c.id !== excludeId).at(-1);
+    return inBatch?.queue ?? this.previous.get(customerId)?.find((p) => p.id !== excludeId)?.queue;
+  }
+
+  async contacts(contact: { eventId: string }): Promise<Map<number, number>> {
+    return this.contactCounts.get(contact.eventId) ?? new Map();
+  }
+
+  async save(c: Conversation): Promise<void> {
+    this.cache.set(c.id, c);
+    this.dirty.delete(c.id); // re-insert keeps "most recent last" for previousQueue
+    this.dirty.set(c.id, c);
+  }
+
+  async upsertDeadline(id: string, conversationId: string, dueAt: Date): Promise<void> {
+    const current = this.deadlines.get(id);
+    if (!current || dueAt < current.dueAt) this.deadlines.set(id, { conversationId, dueAt });
+  }
+
+  async settleDeadline(id: string, state: 'stopped' | 'cancelled'): Promise<void> {
+    this.settled.set(id, state);
+  }
+
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    this.history.push(entry);
+  }
+
+  /** Writes everything back in bulk; the caller then publishes and commits. */
+  async flush(): Promise<void> {
+    await flushConversations(this.db, [...this.dirty.values()]);
+    await flushDeadlines(this.db, this.deadlines, this.settled);
+    await flushHistory(this.db, this.history);
+    this.dirty.clear();
+    this.deadlines.clear();
+    this.settled.clear();
+    this.history = [];
+  }
+
+  /** After a direct write (merge, split) the cached rows may be stale. */
+  invalidate(): void {
+    this.cache.clear();
+    this.previous.clear();
+  }
+}
