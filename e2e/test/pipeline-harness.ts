@@ -5,12 +5,14 @@ import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type Inc
 import { startUnifier } from '../../services/unifier/src/app';
 import { configSchema } from '../../services/unifier/src/config';
 import { startConnectorApi } from '../../services/connector-api/src/app';
+import { startRouter } from '../../services/router/src/app';
+import { configSchema as routerConfigSchema } from '../../services/router/src/config';
 import { configSchema as apiConfigSchema } from '../../services/connector-api/src/config';
 
 export const TOKEN = 'test-token-0123456789';
 
 /** connector-api + unifier in-process on their own topic prefix and Postgres schema. */
-export async function startPipeline(extraEnv: Record<string, string> = {}) {
+export async function startPipeline(extraEnv: Record<string, string> = {}, { withRouter = false } = {}) {
   const prefix = `t${randomUUID().slice(0, 8)}.`;
   const schema = `unifier_t${randomUUID().slice(0, 8)}`;
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
@@ -27,6 +29,17 @@ export async function startPipeline(extraEnv: Record<string, string> = {}) {
   };
   const env = { ...common, UNIFIER_SCHEMA: schema, DATABASE_URL: process.env.DATABASE_URL ?? '', ...extraEnv };
   const unifier = await startUnifier(parseConfig(configSchema, env), { handleSignals: false });
+  const router = withRouter
+    ? await startRouter(
+        parseConfig(routerConfigSchema, {
+          ...common,
+          ROUTER_DB_SCHEMA: `router_${schema}`,
+          DATABASE_URL: env.DATABASE_URL,
+          ROUTER_SLA_POLL_MS: '200',
+        }),
+        { handleSignals: false },
+      )
+    : undefined;
   const api = await startConnectorApi(parseConfig(apiConfigSchema, common), { handleSignals: false });
   const reader = new KafkajsEventBus({
     env: kafkaEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }),
@@ -39,6 +52,14 @@ export async function startPipeline(extraEnv: Record<string, string> = {}) {
     topics: [TOPICS.customers],
     handler: async (r) => void customers.push(...r),
   });
+  const routing: IncomingRecord[] = [];
+  if (withRouter) {
+    await reader.subscribe({
+      groupId: `o-${prefix}`,
+      topics: [TOPICS.routing],
+      handler: async (r) => void routing.push(...r),
+    });
+  }
   const dlq: IncomingRecord[] = [];
   await reader.subscribe({ groupId: `d-${prefix}`, topics: [TOPICS.dlq], handler: async (r) => void dlq.push(...r) });
   const http =
@@ -52,15 +73,18 @@ export async function startPipeline(extraEnv: Record<string, string> = {}) {
     prefix,
     schema,
     customers,
+    routing,
     dlq,
     /** Publishes to the prefixed topics directly (what a connector would). */
     bus: reader,
     api: http(api.port),
     unifier: http(unifier.port),
     unifierPort: unifier.port,
+    router: http(router?.port ?? 0),
     async stop() {
       await reader.stop();
       await api.shutdown('test');
+      await router?.shutdown('test');
       await unifier.shutdown('test');
     },
   };

@@ -1,3 +1,4 @@
+import { waitFor } from '@kanal/testing';
 import { execFile } from 'node:child_process';
 import { chown, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -67,7 +68,17 @@ export async function startDovecot(): Promise<TestDovecot> {
         await rename(tmp, join(maildir, 'new', name));
       }
     },
-    kick: (user) => doveadm(['kick', user]),
+    // `doveadm kick` fails when it finds no connection: the client may be between a reconnect and
+    // its next LOGIN, so the kick is retried until one lands.
+    kick: (user) =>
+      waitFor(
+        () =>
+          doveadm(['kick', user]).then(
+            () => true,
+            () => false,
+          ),
+        { timeoutMs: 10_000, intervalMs: 100, what: `a connection of ${user} to kick` },
+      ).then(() => undefined),
     setUidValidity: (user, folder, value) => doveadm(['mailbox', 'update', '-u', user, '--uid-validity', String(value), folder]),
     createFolder: (user, folder) => doveadm(['mailbox', 'create', '-u', user, folder]),
     async messageCount(user, folder) {
