@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTopics, topicEnvSchema } from '@kanal/kafka';
-import { broker, ensurePostgres, portOpen, REPO_ROOT, waitFor } from '@kanal/testing';
+import { broker, ensurePostgres, portOpen, REPO_ROOT } from '@kanal/testing';
 import { SERVICES } from './services';
 
 const DEV_TOKEN = process.env.KANAL_DEV_TOKEN ?? 'kanal-dev-token-0000';
@@ -30,7 +30,12 @@ async function main(): Promise<void> {
 
   const logDir = join(REPO_ROOT, '.kanal', 'logs');
   mkdirSync(logDir, { recursive: true });
-  const present = SERVICES.filter((s) => existsSync(join(REPO_ROOT, 'services', s.name, 'src', 'main.ts')));
+  const present = SERVICES.filter((s) => existsSync(join(REPO_ROOT, 'services', s.name, 'src', 'main.ts'))).filter((s) => {
+    const missing = (s.requires ?? []).filter((v) => !process.env[v]);
+    if (missing.length > 0) log(`${s.name}: skipped (set ${missing.join(', ')} to run it)`);
+    return missing.length === 0;
+  });
+  const exited = new Map<string, string>();
   for (const service of present) {
     const out = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', join('services', service.name, 'src', 'main.ts')], {
@@ -41,17 +46,12 @@ async function main(): Promise<void> {
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     child.on('exit', (code, signal) => {
+      exited.set(service.name, String(signal ?? code));
       if (!stopping) log(`${service.name} exited (${signal ?? code}); see .kanal/logs/${service.name}.log`);
     });
     children.push({ name: service.name, child });
   }
-  for (const service of present) {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${service.port}/health/ready`)).ok, {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      what: `${service.name} /health/ready`,
-    });
-  }
+  for (const service of present) await untilReady(service.name, service.port, exited);
 
   log('ready.');
   log(`Kafka        127.0.0.1:${kafkaPort}   (kcat -L -b 127.0.0.1:${kafkaPort})`);
@@ -60,6 +60,19 @@ async function main(): Promise<void> {
   }
   if (present.length === 0) log('no services present yet; the broker and topics are up.');
   log(`bearer token for the APIs: ${DEV_TOKEN}; logs in .kanal/logs/. Ctrl-C stops everything started here.`);
+  log('try it: npx kanal demo   (a WhatsApp → email → Instagram journey: unified timeline + routing decisions)');
+}
+
+/** Polls /health/ready; a service that exited (bad config, port taken) fails the start at once. */
+async function untilReady(name: string, port: number, exited: Map<string, string>): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited.has(name)) throw new Error(`${name} exited (${exited.get(name)}); see .kanal/logs/${name}.log`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${name} not ready after 90 s; see .kanal/logs/${name}.log`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function shutdown(signal: string): Promise<void> {

@@ -13,7 +13,11 @@ export async function runDlq(args: string[]): Promise<number> {
 async function tail(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { follow: { type: 'boolean', default: false }, limit: { type: 'string' }, 'show-value': { type: 'boolean', default: false } },
+    options: {
+      follow: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      'show-value': { type: 'boolean', default: false },
+    },
   });
   const limit = optionalCount(values.limit, '--limit');
   const controller = new AbortController();

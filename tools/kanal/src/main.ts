@@ -1,3 +1,4 @@
+import { runDemo } from './demo-command';
 import { runDlq } from './dlq-command';
 import { runNormalize } from './normalize-command';
 import { runTopics } from './topics-command';
@@ -12,6 +13,9 @@ const USAGE = `usage: kanal <command>
   dlq replay [--code C] [--source-topic T] [--limit N] [--dry-run]
                               republish dead letters, unchanged, to the topic they came from
   normalize <provider> <file> print the canonical events a raw provider payload becomes (NDJSON)
+  demo [--api URL] [--unifier URL] [--router URL] [--token T]
+                              play a WhatsApp → email → Instagram journey against the running platform
+                              and print the unified timeline and the routing decisions
 
 Configuration comes from the environment (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ...), as for the services.`;
 
@@ -26,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runDlq(rest);
       case 'normalize':
         return await runNormalize(rest);
+      case 'demo':
+        return await runDemo(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -9,12 +9,16 @@ import { UsageError } from './usage-error';
 export type Normalizer = (raw: Buffer, env: NodeJS.ProcessEnv) => Promise<CloudEvent[]> | CloudEvent[];
 
 const NORMALIZERS: Record<string, () => Promise<Normalizer>> = {
-  'whatsapp-cloud': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeWhatsappCloud,
-  'meta-instagram': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaInstagram,
-  'meta-messenger': async () => (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaMessenger,
+  'whatsapp-cloud': async () =>
+    (await import('../../../services/connector-meta/src/normalize-meta')).normalizeWhatsappCloud,
+  'meta-instagram': async () =>
+    (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaInstagram,
+  'meta-messenger': async () =>
+    (await import('../../../services/connector-meta/src/normalize-meta')).normalizeMetaMessenger,
   'x-dm': async () => (await import('../../../services/connector-x/src/normalize-x-dm')).normalizeXDm,
   imap: async () => (await import('../../../services/connector-email/src/normalize-eml')).normalizeImap,
-  'whatsapp-web': async () => (await import('../../../services/connector-whatsapp/src/mapping/normalize-whatsapp-web')).normalizeWhatsappWeb,
+  'whatsapp-web': async () =>
+    (await import('../../../services/connector-whatsapp/src/mapping/normalize-whatsapp-web')).normalizeWhatsappWeb,
 };
 
 export function registeredProviders(): string[] {
@@ -27,7 +31,9 @@ export async function runNormalize(args: string[]): Promise<number> {
   const load = NORMALIZERS[provider];
   if (!load) {
     const known = registeredProviders();
-    throw new UsageError(`no normalizer for "${provider}" (available: ${known.length ? known.join(', ') : 'none yet'})`);
+    throw new UsageError(
+      `no normalizer for "${provider}" (available: ${known.length ? known.join(', ') : 'none yet'})`,
+    );
   }
   const normalize = await load();
   const events = await normalize(await readFile(file), process.env);

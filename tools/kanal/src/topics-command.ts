@@ -7,7 +7,9 @@ export async function runTopics(args: string[]): Promise<number> {
   if (verb === 'create') {
     const statuses = await createTopics(cliEnv());
     for (const s of statuses) {
-      process.stdout.write(`${s.status.padEnd(8)} ${s.topic} (${s.partitions} partitions)${s.drift ? `  WARNING: ${s.drift}` : ''}\n`);
+      process.stdout.write(
+        `${s.status.padEnd(8)} ${s.topic} (${s.partitions} partitions)${s.drift ? `  WARNING: ${s.drift}` : ''}\n`,
+      );
     }
     return statuses.some((s) => s.drift) ? 2 : 0;
   }
