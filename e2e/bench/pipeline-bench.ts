@@ -70,7 +70,7 @@ async function main() {
   };
   const children = [
     spawnService('connector-api', { ...common, PORT: '18481' }),
-    spawnService('unifier', { ...common, PORT: '18490', UNIFIER_SCHEMA: `bench_${run.slice(0, 6)}` }),
+    spawnService('unifier', { ...common, PORT: '18490', UNIFIER_SCHEMA: `bench_${run.slice(0, 6)}`, UNIFIER_PARTITIONS_CONCURRENTLY: process.env.BENCH_UNIFIER_CONCURRENCY ?? '6' }),
   ];
   for (const port of [18481, 18490]) {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, {
