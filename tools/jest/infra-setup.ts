@@ -1,4 +1,4 @@
-import { createTopics, topicEnvSchema } from '@kanal/kafka';
+import { createTopics, deleteTopicsMatching, topicEnvSchema } from '@kanal/kafka';
 import { broker, ensurePostgres, portOpen } from '@kanal/testing';
 
 /**
@@ -14,7 +14,11 @@ export async function setUpInfra(): Promise<void> {
     process.env.KANAL_TEST_STARTED_KAFKA = '1';
   }
   await ensurePostgres();
-  await createTopics(topicEnvSchema.parse({ ...process.env, KAFKA_TOPIC_PREFIX: '' }));
+  const env = topicEnvSchema.parse({ ...process.env, KAFKA_TOPIC_PREFIX: '' });
+  // Suites isolate themselves under random topic prefixes; drop earlier runs' leftovers so a
+  // developer's long-lived broker does not grow without bound.
+  await deleteTopicsMatching(env, /^(t[0-9a-f]{8}|bench[0-9a-f]{6})\./);
+  await createTopics(env);
 }
 
 export async function tearDownInfra(): Promise<void> {

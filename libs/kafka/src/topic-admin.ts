@@ -1,4 +1,5 @@
 import { ALL_TOPICS, TOPICS } from '@kanal/contracts';
+import type { Admin } from 'kafkajs';
 import type { TopicEnv } from './kafka-env';
 import { type BusLogger, createKafkaClient, silentLogger } from './kafkajs-client';
 
@@ -58,13 +59,43 @@ export async function createTopics(env: TopicEnv, logger: BusLogger = silentLogg
         })),
       });
     }
-    const metadata = await admin.fetchTopicMetadata({ topics: plan.map((p) => p.topic) });
+    const metadata = await fetchMetadataWhenReady(admin, plan.map((p) => p.topic));
     return plan.map((p) => {
       const partitions = metadata.topics.find((t) => t.name === p.topic)?.partitions.length ?? 0;
       const drift =
         partitions !== p.partitions ? `has ${partitions} partitions, config asks for ${p.partitions}` : undefined;
       return { topic: p.topic, status: existing.has(p.topic) ? 'exists' : 'created', partitions, drift };
     });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Right after creation (or a broker start with many partitions to load) the metadata of a new
+ * topic can lag: the broker answers UNKNOWN_TOPIC_OR_PARTITION for a moment. Polled, not slept.
+ */
+async function fetchMetadataWhenReady(admin: Admin, topics: string[], timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await admin.fetchTopicMetadata({ topics });
+    } catch (error) {
+      const retriable = (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Deletes topics whose names match (test and bench leftovers on a developer's broker). */
+export async function deleteTopicsMatching(env: TopicEnv, pattern: RegExp): Promise<number> {
+  const admin = createKafkaClient(env, 'kanal-topics', silentLogger).admin();
+  await admin.connect();
+  try {
+    const doomed = (await admin.listTopics()).filter((t) => pattern.test(t));
+    for (let i = 0; i < doomed.length; i += 100) await admin.deleteTopics({ topics: doomed.slice(i, i + 100), timeout: 30_000 });
+    return doomed.length;
   } finally {
     await admin.disconnect();
   }

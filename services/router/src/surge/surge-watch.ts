@@ -52,14 +52,16 @@ async function watchGroup(ctx: RouterContext, db: Queryable, hits: SurgeHit[]): 
   );
   if (open.rowCount) return [];
   const { rows: counted } = await db.query(
-    `SELECT count(*)::int AS n, min(at) AS first FROM surge_hits WHERE rule_id = $1 AND term = $2 AND at > $3 AND at <= $4`,
-    [ruleId, term, since, last.at],
+    // No upper bound: batches from different partitions land out of time order, and a later hit
+    // counted first must still count when an earlier one completes the surge.
+    `SELECT count(*)::int AS n, min(at) AS first FROM surge_hits WHERE rule_id = $1 AND term = $2 AND at > $3`,
+    [ruleId, term, since],
   );
   const count = counted[0]!.n as number;
   if (count < threshold) return [];
   const { rows } = await db.query(
-    `SELECT conversation_id FROM surge_hits WHERE rule_id = $1 AND term = $2 AND at > $3 AND at <= $4 ORDER BY at LIMIT 100`,
-    [ruleId, term, since, last.at],
+    `SELECT conversation_id FROM surge_hits WHERE rule_id = $1 AND term = $2 AND at > $3 ORDER BY at LIMIT 100`,
+    [ruleId, term, since],
   );
   const firstSeenAt = counted[0]!.first as Date;
   const at = last.at;
