@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
-import { broker, ensurePostgres, portOpen, REPO_ROOT, waitFor } from '@kanal/testing';
+import { broker, ensurePostgres, portOpen, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -20,8 +20,9 @@ const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
 
 const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 
-function spawnService(name: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
+/** Runs the production bundle (as in the image), so the figures are what a deployment gets. */
+async function spawnService(name: string, env: Record<string, string>): Promise<ChildProcess> {
+  return spawn(process.execPath, [await productionBuild(name)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -68,10 +69,15 @@ async function main() {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
   };
-  const children = [
+  const children = await Promise.all([
     spawnService('connector-api', { ...common, PORT: '18481' }),
-    spawnService('unifier', { ...common, PORT: '18490', UNIFIER_SCHEMA: `bench_${run.slice(0, 6)}`, UNIFIER_PARTITIONS_CONCURRENTLY: process.env.BENCH_UNIFIER_CONCURRENCY ?? '6' }),
-  ];
+    spawnService('unifier', {
+      ...common,
+      PORT: '18490',
+      UNIFIER_SCHEMA: `bench_${run.slice(0, 6)}`,
+      UNIFIER_PARTITIONS_CONCURRENTLY: process.env.BENCH_UNIFIER_CONCURRENCY ?? '6',
+    }),
+  ]);
   for (const port of [18481, 18490]) {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, {
       timeoutMs: 120_000,

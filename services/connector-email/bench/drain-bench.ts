@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, waitFor } from '@kanal/testing';
+import { REPO_ROOT, productionBuild, waitFor } from '@kanal/testing';
 import { startDovecot } from '../test/dovecot/dovecot';
 import { collectInbound, cleanUp, isolation, MAILBOX, testEnv } from '../test/harness';
 
@@ -48,7 +48,8 @@ try {
   const env = { ...testEnv(iso, dovecot.port, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', EMAIL_PAGE_SIZE: process.env.EMAIL_PAGE_SIZE ?? '250' }) };
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the service for `--cpu-prof` analysis.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, 'services/connector-email/src/main.ts')], {
+  // The production bundle (as in the image), not tsx: RSS and speed are what a deployment gets.
+  const child = spawn(process.execPath, [...profile, await productionBuild('connector-email')], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],

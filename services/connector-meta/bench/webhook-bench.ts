@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createTopics, topicEnvSchema } from '@kanal/kafka';
-import { REPO_ROOT, waitFor } from '@kanal/testing';
+import { productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
 import { signBody } from '../src/webhook/verify-signature';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 18082);
@@ -44,7 +44,8 @@ async function main() {
   await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '6' }));
   // BENCH_NODE_ARGS (e.g. `--cpu-prof`) go to the service process, for profiling.
   const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(REPO_ROOT, 'services/connector-meta/src/main.ts')], {
+  // The production bundle (as in the image), not tsx: what a deployment serves.
+  const child = spawn(process.execPath, [...nodeArgs, await productionBuild('connector-meta')], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
