@@ -2,13 +2,17 @@ import type { Express } from 'express';
 import { createHttpApp, listen, type ReadinessCheck } from '@kanal/http';
 import type { EventBus } from '@kanal/kafka';
 import type { Logger, ServiceMetrics } from '@kanal/observability';
+import { pgReady, type Pool } from '@kanal/postgres';
 
 export interface ServiceSpec {
   name: string;
   logger: Logger;
   metrics: ServiceMetrics;
   http: { port: number; host: string };
-  readiness: ReadinessCheck[];
+  /** Checks beyond the bus and the pool, which are checked whenever they are given. */
+  readiness?: ReadinessCheck[];
+  /** The service's Postgres pool: checked by /health/ready and closed last on shutdown. */
+  pool?: Pool;
   routes?: (app: Express) => void;
   /** Started before the HTTP listener opens; stopped (drained) after it closes. */
   bus?: EventBus;
@@ -42,7 +46,11 @@ export async function runService(spec: ServiceSpec): Promise<RunningService> {
     service: spec.name,
     registry: spec.metrics.registry,
     logger,
-    readiness: spec.readiness,
+    readiness: [
+      ...(spec.bus ? [{ name: 'kafka', check: async () => (await spec.bus!.health()).ok }] : []),
+      ...(spec.pool ? [{ name: 'postgres', check: () => pgReady(spec.pool!) }] : []),
+      ...(spec.readiness ?? []),
+    ],
     routes: spec.routes,
   });
   const http = await listen(app, spec.http.port, spec.http.host);
@@ -63,6 +71,7 @@ export async function runService(spec: ServiceSpec): Promise<RunningService> {
       for (const stop of spec.stop ?? []) await stop().catch((err) => logger.warn({ err }, 'stop step failed'));
       await spec.bus?.stop().catch((err) => logger.warn({ err }, 'bus stop failed'));
       for (const close of spec.close ?? []) await close().catch((err) => logger.warn({ err }, 'close step failed'));
+      await spec.pool?.end().catch((err) => logger.warn({ err }, 'closing the pool failed'));
       clearTimeout(deadline);
       logger.info({}, 'stopped');
     })();

@@ -4,7 +4,10 @@ import { runService, type RunningService } from '@kanal/service';
 import type { ConnectorApiConfig } from './config';
 import { messageRoutes } from './message-routes';
 
-export async function startConnectorApi(config: ConnectorApiConfig, options: { handleSignals?: boolean } = {}): Promise<RunningService> {
+export async function startConnectorApi(
+  config: ConnectorApiConfig,
+  options: { handleSignals?: boolean } = {},
+): Promise<RunningService> {
   const service = 'connector-api';
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const metrics = createMetrics(service);
@@ -22,7 +25,6 @@ export async function startConnectorApi(config: ConnectorApiConfig, options: { h
     http: { port: config.PORT, host: config.HOST },
     bus,
     handleSignals: options.handleSignals,
-    readiness: [{ name: 'kafka', check: async () => (await bus.health()).ok }],
     routes: messageRoutes({
       bus,
       auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED },

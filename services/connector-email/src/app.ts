@@ -4,7 +4,7 @@ import { FsBlobStore, type BlobStore } from '@kanal/blob-store';
 import { normalizeIdentityValue } from '@kanal/contracts';
 import { KafkajsEventBus, type EventBus } from '@kanal/kafka';
 import { createLogger, createMetrics, type Logger } from '@kanal/observability';
-import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { createPool, migrate } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import { SERVICE, type Config, type MailboxConfig } from './config';
 import { createEmailMetrics } from './email-metrics';
@@ -22,7 +22,10 @@ export interface ConnectorEmailOverrides {
 }
 
 /** Composition root: logger → metrics → bus → stores → one watcher per mailbox folder → runService. */
-export async function startConnectorEmail(config: Config, overrides: ConnectorEmailOverrides = {}): Promise<RunningService> {
+export async function startConnectorEmail(
+  config: Config,
+  overrides: ConnectorEmailOverrides = {},
+): Promise<RunningService> {
   const logger = overrides.logger ?? createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetrics(SERVICE);
   const emailMetrics = createEmailMetrics(metrics);
@@ -70,16 +73,12 @@ export async function startConnectorEmail(config: Config, overrides: ConnectorEm
     logger,
     metrics,
     http: { port: config.PORT, host: config.HOST },
-    readiness: [
-      { name: 'kafka', check: async () => (await bus.health()).ok },
-      { name: 'postgres', check: () => pgReady(pool) },
-    ],
     bus,
     start: async () => {
       for (const w of watchers) w.start();
     },
     stop: [() => Promise.all(watchers.map((w) => w.stop())).then(() => undefined)],
-    close: [() => pool.end()],
+    pool,
     handleSignals: overrides.handleSignals,
   });
 }

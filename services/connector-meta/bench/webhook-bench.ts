@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createTopics, topicEnvSchema } from '@kanal/kafka';
 import { productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';

@@ -13,7 +13,10 @@ import { webhookRoutes } from './webhook/webhook-routes';
 export const SERVICE = 'connector-meta';
 
 /** Builds logger → metrics → bus → media worker → routes, and runs the service. */
-export async function startConnectorMeta(config: Config, options: { handleSignals?: boolean } = {}): Promise<RunningService> {
+export async function startConnectorMeta(
+  config: Config,
+  options: { handleSignals?: boolean } = {},
+): Promise<RunningService> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetrics(SERVICE);
   const connectorMetrics = createConnectorMetrics(metrics);
@@ -25,7 +28,12 @@ export async function startConnectorMeta(config: Config, options: { handleSignal
     accessToken: config.META_ACCESS_TOKEN,
     caFile: config.META_GRAPH_CA_FILE,
   });
-  const storeMedia = storeMessageMedia({ source, blobs: new FsBlobStore(config.BLOB_DIR), publisher: bus, maxBytes: config.META_MEDIA_MAX_BYTES });
+  const storeMedia = storeMessageMedia({
+    source,
+    blobs: new FsBlobStore(config.BLOB_DIR),
+    publisher: bus,
+    maxBytes: config.META_MEDIA_MAX_BYTES,
+  });
   const media = new RetryQueue<MediaTask>({
     concurrency: config.META_MEDIA_CONCURRENCY,
     maxAttempts: config.META_MEDIA_MAX_ATTEMPTS,
@@ -37,12 +45,18 @@ export async function startConnectorMeta(config: Config, options: { handleSignal
     },
     onRetry: (task, attempt, err) => {
       connectorMetrics.media.inc({ outcome: 'retried' });
-      logger.warn({ eventId: task.message.id, attempt, code: codeOf(err), err: messageOf(err) }, 'media fetch failed; will retry');
+      logger.warn(
+        { eventId: task.message.id, attempt, code: codeOf(err), err: messageOf(err) },
+        'media fetch failed; will retry',
+      );
     },
     onGiveUp: (task, attempt, err) => {
       connectorMetrics.media.inc({ outcome: 'failed' });
       metrics.dropped.inc({ reason: 'media-failed' });
-      logger.error({ eventId: task.message.id, attempt, code: codeOf(err), err: messageOf(err) }, 'media not stored; giving up');
+      logger.error(
+        { eventId: task.message.id, attempt, code: codeOf(err), err: messageOf(err) },
+        'media not stored; giving up',
+      );
     },
   });
   const enqueueMedia = (job: MediaJob) => {
@@ -76,7 +90,6 @@ export async function startConnectorMeta(config: Config, options: { handleSignal
     logger,
     metrics,
     http: { port: config.PORT, host: config.HOST },
-    readiness: [{ name: 'kafka', check: async () => (await bus.health()).ok }],
     routes,
     bus,
     stop: [() => media.stop()],

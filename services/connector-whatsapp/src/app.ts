@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { FsBlobStore, type BlobStore } from '@kanal/blob-store';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { createLogger, createMetrics } from '@kanal/observability';
-import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { createPool, migrate } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import type { WhatsappConfig } from './config';
 import { sessionRoutes } from './http/session-routes';
@@ -27,13 +27,20 @@ export interface StartOptions {
 
 export type RunningWhatsapp = RunningService & { manager: SessionManager; media: MediaWorker };
 
-export async function startConnectorWhatsapp(config: WhatsappConfig, options: StartOptions = {}): Promise<RunningWhatsapp> {
+export async function startConnectorWhatsapp(
+  config: WhatsappConfig,
+  options: StartOptions = {},
+): Promise<RunningWhatsapp> {
   const service = 'connector-whatsapp';
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const metrics = createMetrics(service);
   const waMetrics = createWhatsappMetrics(metrics);
   const schema = config.WHATSAPP_DB_SCHEMA;
-  await migrate({ databaseUrl: config.DATABASE_URL, schema, dir: fileURLToPath(new URL('../migrations', import.meta.url)) });
+  await migrate({
+    databaseUrl: config.DATABASE_URL,
+    schema,
+    dir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  });
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, service });
   // Each held lease pins one connection for the session's lifetime: keep them off the work pool.
   const leasePool = createPool(config.DATABASE_URL, { max: 100, service: `${service}-lease` });
@@ -85,18 +92,15 @@ export async function startConnectorWhatsapp(config: WhatsappConfig, options: St
     http: { port: config.PORT, host: config.HOST },
     bus,
     handleSignals: options.handleSignals,
-    readiness: [
-      { name: 'kafka', check: async () => (await bus.health()).ok },
-      { name: 'postgres', check: () => pgReady(pool) },
-    ],
-    routes: sessionRoutes({ manager, auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED }, bodyLimit: config.HTTP_BODY_LIMIT }),
+    routes: sessionRoutes({
+      manager,
+      auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED },
+      bodyLimit: config.HTTP_BODY_LIMIT,
+    }),
     start: () => manager.startAll(config.WHATSAPP_SESSIONS),
-    stop: [
-      async () => ingest.stop(),
-      () => manager.stopAll(),
-      () => media.stop(),
-    ],
-    close: [() => pool.end(), () => leasePool.end()],
+    stop: [async () => ingest.stop(), () => manager.stopAll(), () => media.stop()],
+    pool,
+    close: [() => leasePool.end()],
   });
   return { ...running, manager, media };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { createLogger, createMetrics } from '@kanal/observability';
-import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { createPool, migrate } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import type { Config } from './config';
 import { DmPoller } from './poll/dm-poller';
@@ -52,10 +52,6 @@ export async function startConnectorX(config: Config, { handleSignals = true } =
     logger,
     metrics,
     http: { port: config.PORT, host: config.HOST },
-    readiness: [
-      { name: 'kafka', check: async () => (await bus.health()).ok },
-      { name: 'postgres', check: () => pgReady(pool) },
-    ],
     routes: webhookRoutes({
       enabled: config.X_WEBHOOK_ENABLED,
       consumerSecret: config.X_CONSUMER_SECRET,
@@ -68,7 +64,7 @@ export async function startConnectorX(config: Config, { handleSignals = true } =
     bus,
     start: async () => poller.start(),
     stop: [() => poller.stop()],
-    close: [() => pool.end()],
+    pool,
     handleSignals,
   });
 }

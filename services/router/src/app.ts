@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { TOPICS } from '@kanal/contracts';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { createLogger, createMetrics } from '@kanal/observability';
-import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { createPool, migrate } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import type { RouterConfig } from './config';
 import { SERVICE } from './config';
@@ -16,7 +16,10 @@ import { SlaScheduler } from './sla/sla-scheduler';
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** Composition: routing config → logger → metrics → Postgres → bus → consumer, scheduler, routes. */
-export async function startRouter(config: RouterConfig, options: { handleSignals?: boolean } = {}): Promise<RunningService> {
+export async function startRouter(
+  config: RouterConfig,
+  options: { handleSignals?: boolean } = {},
+): Promise<RunningService> {
   // Parsed first: a bad routing file stops the service before it touches anything (RoutingConfigError).
   const routing = loadRoutingConfig(config.ROUTER_CONFIG);
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
@@ -36,10 +39,6 @@ export async function startRouter(config: RouterConfig, options: { handleSignals
     logger,
     metrics,
     http: { port: config.PORT, host: config.HOST },
-    readiness: [
-      { name: 'kafka', check: async () => (await bus.health()).ok },
-      { name: 'postgres', check: () => pgReady(pool) },
-    ],
     routes: routerRoutes({
       ctx,
       pool,
@@ -58,7 +57,7 @@ export async function startRouter(config: RouterConfig, options: { handleSignals
       scheduler.start();
     },
     stop: [() => scheduler.stop()],
-    close: [() => pool.end()],
+    pool,
     handleSignals: options.handleSignals ?? true,
   });
 }

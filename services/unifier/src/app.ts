@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { TOPICS } from '@kanal/contracts';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { Counter, createLogger, createMetrics } from '@kanal/observability';
-import { createPool, migrate, pgReady } from '@kanal/postgres';
+import { createPool, migrate } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import type { UnifierConfig } from './config';
 import { onInboundEvents } from './handlers/on-inbound-events';
@@ -46,10 +46,6 @@ export async function startUnifier(
     http: { port: config.PORT, host: config.HOST },
     bus,
     handleSignals: options.handleSignals,
-    readiness: [
-      { name: 'kafka', check: async () => (await bus.health()).ok },
-      { name: 'postgres', check: () => pgReady(pool) },
-    ],
     routes: customerRoutes({
       pool,
       bus,
@@ -65,7 +61,7 @@ export async function startUnifier(
         partitionsConcurrently: config.UNIFIER_PARTITIONS_CONCURRENTLY,
       });
     },
-    close: [() => pool.end()],
+    pool,
   });
 }
 
