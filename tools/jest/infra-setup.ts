@@ -15,9 +15,9 @@ export async function setUpInfra(): Promise<void> {
   }
   await ensurePostgres();
   const env = topicEnvSchema.parse({ ...process.env, KAFKA_TOPIC_PREFIX: '' });
-  // Suites isolate themselves under random topic prefixes; drop earlier runs' leftovers so a
-  // developer's long-lived broker does not grow without bound.
-  await deleteTopicsMatching(env, /^(t[0-9a-f]{8}|bench[0-9a-f]{6})\./);
+  // Suites isolate themselves under random topic prefixes. Earlier runs' leftovers are dropped, but
+  // only on a broker this run started: on a shared one another jest run may be using them now.
+  if (process.env.KANAL_TEST_STARTED_KAFKA === '1') await deleteTopicsMatching(env, /^(t[0-9a-f]{8}|bench[0-9a-f]{6})\./);
   await createTopics(env);
 }
 

@@ -7,20 +7,31 @@ const NAMESPACES = {
   routing: 'b2c3d4e5-f6a7-5b8c-9d0e-1f2a3b4c5d6e',
 } as const;
 
+const utf8 = new TextEncoder();
+
+/**
+ * UUIDv5 of the UTF-8 bytes of `name`. Same bytes as uuid's own string encoding for every
+ * well-formed string; a lone surrogate (possible in any provider JSON) becomes U+FFFD instead
+ * of throwing `URIError: URI malformed`.
+ */
+function nameId(name: string, namespace: string): string {
+  return uuidv5(utf8.encode(name), namespace);
+}
+
 /**
  * The deterministic CloudEvents id of a provider event (DESIGN §2): UUIDv5 of
  * `channel:accountId:providerId[:suffix]`. The same provider event always gets the same id.
  */
 export function inboundEventId(channel: string, accountId: string, providerId: string, suffix?: string): string {
-  return uuidv5([channel, accountId, providerId, ...(suffix ? [suffix] : [])].join(':'), NAMESPACES.inbound);
+  return nameId([channel, accountId, providerId, ...(suffix ? [suffix] : [])].join(':'), NAMESPACES.inbound);
 }
 
 /** Id of an event derived by the unifier from one input event (redelivery ⇒ same id). */
 export function customerEventId(...parts: string[]): string {
-  return uuidv5(parts.join(':'), NAMESPACES.customers);
+  return nameId(parts.join(':'), NAMESPACES.customers);
 }
 
 /** Id of a routing decision derived from its cause (redelivery or a second router ⇒ same id). */
 export function routingEventId(...parts: string[]): string {
-  return uuidv5(parts.join(':'), NAMESPACES.routing);
+  return nameId(parts.join(':'), NAMESPACES.routing);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export type { Pool, PoolClient, QueryResultRow } from 'pg';
@@ -42,17 +43,46 @@ export function isTransientPgError(error: unknown): boolean {
   );
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * The client with every text query run as a named prepared statement: Postgres parses and plans
+ * each distinct statement once per connection instead of on every call (a hot path issues the same
+ * dozen statements thousands of times a second).
+ */
+export function preparedStatements(client: pg.PoolClient): pg.PoolClient {
+  const nameOf = (text: string) => {
+    let name = statementNames.get(text);
+    if (!name) {
+      name = `k${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      statementNames.set(text, name);
+    }
+    return name;
+  };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver);
+      return (text: unknown, values?: unknown[]) =>
+        typeof text === 'string' ? target.query({ name: nameOf(text), text, values }) : target.query(text as never, values);
+    },
+  });
+}
+
 /** Runs `fn` in a transaction; serialization failures and deadlocks are retried a few times. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
-  { retries = 5, isolation = 'READ COMMITTED' }: { retries?: number; isolation?: string } = {},
+  {
+    retries = 5,
+    isolation = 'READ COMMITTED',
+    prepared = false,
+  }: { retries?: number; isolation?: string; prepared?: boolean } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-      const result = await fn(client);
+      const result = await fn(prepared ? preparedStatements(client) : client);
       await client.query('COMMIT');
       return result;
     } catch (error) {

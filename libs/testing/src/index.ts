@@ -2,3 +2,4 @@ export { waitFor } from './wait-for';
 export { broker, ensurePostgres, portOpen, type BrokerHandle } from './infra';
 export { REPO_ROOT } from './repo-root';
 export { productionBuild } from './production-build';
+export { deepNest, hostileBytes, hostileString, hostileValue, inputCounter, mutatedBytes, mutationOf } from './fuzz';

@@ -55,12 +55,14 @@ export function addEvent<T extends InboundEventType>(
   return event;
 }
 
-/** Meta sends seconds (Cloud API, as a string) or milliseconds (IG/Messenger). */
+/** The largest instant a JS Date holds (±8.64e15 ms); a bigger provider value must not throw. */
+const MAX_DATE_MS = 8.64e15;
+
+/** Meta sends seconds (Cloud API, as a string) or milliseconds (IG/Messenger); out of range → fallback. */
 export function isoFromSeconds(value: string | number | undefined, fallback: string): string {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : fallback;
+  return isoFromMillis(Number(value) * 1000, fallback);
 }
 
 export function isoFromMillis(value: number | undefined, fallback: string): string {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? new Date(value).toISOString() : fallback;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_DATE_MS ? new Date(value).toISOString() : fallback;
 }

@@ -1,4 +1,4 @@
-import { buildInboundEvent, type MessageData } from '@kanal/contracts';
+import { EVENT_TYPES, buildInboundEvent, type MessageData } from '@kanal/contracts';
 import { EVENT_SOURCE, actorRef, dropped, envelope, gate, occurredAt, parties, type MapContext, type MapResult } from './map-context';
 import { mapContent } from './message-content';
 import type { RawContent, RawWaMessage } from './raw-message';
@@ -7,8 +7,25 @@ import { deletedEvent, editedEvent, reactionEvent } from './state-events';
 import { unwrapMessage } from './unwrap-message';
 import { isGroupJid, normalizeJid } from './jid-identity';
 
-/** One `messages.upsert` item (`notify` or `append`) → one event, a held stub or a counted drop. */
+/**
+ * One `messages.upsert` item (`notify` or `append`) → one event, a held stub or a counted drop.
+ * The mapper reads untyped JSON (history sync, `kanal normalize`): a value of the wrong type or
+ * out of range is a `malformed-item` drop, and an event the contract rejects an `invalid-event`
+ * drop (a consumer would dead-letter it), never a throw that stops the whole upsert.
+ */
 export function toInboundEvent(msg: RawWaMessage, ctx: MapContext): MapResult {
+  let result: MapResult;
+  try {
+    result = mapItem(msg, ctx);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) return dropped('malformed-item');
+    throw error;
+  }
+  if (result.kind === 'event' && !EVENT_TYPES[result.event.type].data.safeParse(result.event.data).success) return dropped('invalid-event');
+  return result;
+}
+
+function mapItem(msg: RawWaMessage, ctx: MapContext): MapResult {
   const gated = gate(msg.key, ctx);
   if (gated) return gated;
   const key = msg.key;

@@ -25,6 +25,12 @@ export function webhookBodyToInbound(body: WebhookBody, ctx: { receivedAt: strin
       out.dropped.push({ reason: 'unsupported-event-type', externalId: e.id, detail: e.type });
       continue;
     }
+    // 16 digits pass the schema but may lie beyond what a Date holds (8.64e15 ms).
+    const created = new Date(Number(e.created_timestamp));
+    if (Number.isNaN(created.getTime())) {
+      out.dropped.push({ reason: 'invalid-event', externalId: e.id, detail: 'created_timestamp out of range' });
+      continue;
+    }
     const { sender_id: senderId, target, message_data: data } = e.message_create;
     const result = toMessageEvent(
       {
@@ -33,7 +39,7 @@ export function webhookBodyToInbound(body: WebhookBody, ctx: { receivedAt: strin
         senderId,
         recipientId: target.recipient_id,
         conversationId: oneToOneConversationId(senderId, target.recipient_id),
-        createdAt: new Date(Number(e.created_timestamp)).toISOString(),
+        createdAt: created.toISOString(),
         text: data.text,
         attachments: attachmentsOf(e),
         users,

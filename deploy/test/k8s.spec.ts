@@ -1,0 +1,492 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { parseAllDocuments, parse } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, parseConfig } from '@kanal/config';
+import { topicEnvSchema } from '@kanal/kafka';
+import { REPO_ROOT } from '@kanal/testing';
+
+// No cluster runs here: the manifests in deploy/k8s are parsed and checked for structure, and each
+// Deployment's environment (ConfigMaps + sample values for its Secret references) is run through
+// the service's own config schema, so a renamed or newly required variable fails this test.
+
+const K8S_DIR = join(REPO_ROOT, 'deploy', 'k8s');
+
+/** DESIGN §5. */
+const PORTS: Record<string, number> = {
+  'connector-api': 8081,
+  'connector-meta': 8082,
+  'connector-email': 8083,
+  'connector-whatsapp': 8084,
+  'connector-x': 8085,
+  unifier: 8090,
+  router: 8091,
+};
+/** Deployments that must be autoscaled (stateless webhook/API sides). */
+const AUTOSCALED = ['connector-api', 'connector-meta', 'connector-x-webhook'];
+/** Deployments that hold sessions, leases or a poll budget: exactly one replica, no HPA. */
+const SINGLETONS = ['connector-email', 'connector-whatsapp', 'connector-x'];
+/** Kafka consumer groups: scale by partitions; an HPA, if any, must stay within the partition count. */
+const CONSUMERS = ['unifier', 'router'];
+
+/** Variables whose value is a credential (or embeds one): only ever from a Secret. */
+const SECRET_NAME =
+  /SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|API_KEY|CONSUMER_KEY|^DATABASE_URL$|^EMAIL_MAILBOXES$/;
+/** Values that look like credentials wherever they appear in plain text. */
+const SECRET_VALUE = /:\/\/[^/\s:@]+:[^/\s@]+@|-----BEGIN|"password"\s*:|"accessToken"\s*:/i;
+/** Variables whose defaults only make sense on a laptop (127.0.0.1): a cluster must set them. */
+const CLUSTER_REQUIRED = ['KAFKA_BROKERS', 'DATABASE_URL'];
+
+/** Valid sample values standing in for the Secrets the manifests reference (README.md lists them). */
+const SAMPLE_SECRET_KEYS: Record<string, string> = {
+  'kanal-api-tokens/tokens': 'sample-token-0123456789abcdef',
+  'kanal-postgres/database-url': 'postgres://kanal:sample@postgres.kanal.svc:5432/kanal',
+  'connector-meta/app-secrets': 'sample-app-secret-1,sample-app-secret-2',
+  'connector-meta/verify-token': 'sample-verify-token',
+  'connector-meta/access-token': 'sample-access-token',
+  'connector-email/mailboxes': JSON.stringify([
+    { address: 'destek@example.com', host: 'imap.example.com', user: 'destek', password: 'sample' },
+  ]),
+  'connector-x/consumer-key': 'sample-consumer-key',
+  'connector-x/consumer-secret': 'sample-consumer-secret',
+};
+const SAMPLE_SECRETS: Record<string, Record<string, string>> = {
+  'connector-x-accounts': { X_ACCOUNTS: '1234567', X_ACCESS_TOKEN_1234567: 'sample-user-token' },
+};
+
+// ---- minimal Kubernetes shapes -------------------------------------------------------------
+
+type Labels = Record<string, string>;
+interface Meta {
+  name: string;
+  labels?: Labels;
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    fieldRef?: unknown;
+  };
+}
+interface EnvFrom {
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+interface Probe {
+  httpGet?: { path: string; port: number | string };
+}
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  allowPrivilegeEscalation?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  capabilities?: { drop?: string[]; add?: string[] };
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  env?: EnvVar[];
+  envFrom?: EnvFrom[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  securityContext?: SecurityContext;
+}
+interface PodSpec {
+  securityContext?: SecurityContext;
+  containers: Container[];
+  initContainers?: Container[];
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+}
+interface Workload {
+  apiVersion: string;
+  kind: 'Deployment' | 'Job';
+  metadata: Meta;
+  spec: {
+    replicas?: number;
+    selector?: { matchLabels: Labels };
+    template: { metadata: { labels: Labels }; spec: PodSpec };
+  };
+}
+interface Resource {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the shape depends on kind
+  spec?: any;
+  data?: Record<string, string>;
+}
+
+interface Manifest {
+  file: string;
+  resource: Resource;
+}
+
+function loadManifests(dir: string): Manifest[] {
+  const out: Manifest[] = [];
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml')) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      const resource = doc.toJS() as Resource | null;
+      if (resource) out.push({ file, resource });
+    }
+  }
+  return out;
+}
+
+const matches = (selector: Labels | undefined, labels: Labels) =>
+  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+const serviceOf = (c: Container) => /^kanal\/([a-z-]+)(:[\w.-]+)?$/.exec(c.image)?.[1];
+
+/** Every structural problem of one workload's containers (empty when it is fine). */
+function containerProblems(w: Workload, configMaps: Map<string, Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const pod = w.spec.template.spec;
+  const where = `${w.kind} ${w.metadata.name}`;
+  if (pod.hostNetwork || pod.hostPID) problems.push(`${where}: uses the host network/PID namespace`);
+  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+    const sc = { ...pod.securityContext, ...c.securityContext };
+    if (sc.runAsNonRoot !== true) problems.push(`${where}/${c.name}: runAsNonRoot is not true`);
+    if (sc.runAsUser === undefined || sc.runAsUser === 0)
+      problems.push(`${where}/${c.name}: runAsUser must be a non-zero uid`);
+    if (c.securityContext?.allowPrivilegeEscalation !== false)
+      problems.push(`${where}/${c.name}: allowPrivilegeEscalation is not false`);
+    if (c.securityContext?.privileged) problems.push(`${where}/${c.name}: privileged`);
+    if (c.securityContext?.readOnlyRootFilesystem !== true)
+      problems.push(`${where}/${c.name}: root filesystem is writable`);
+    if (!c.securityContext?.capabilities?.drop?.includes('ALL'))
+      problems.push(`${where}/${c.name}: capabilities not dropped`);
+    if (c.securityContext?.capabilities?.add?.length) problems.push(`${where}/${c.name}: adds capabilities`);
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const res of ['cpu', 'memory'] as const) {
+        if (!c.resources?.[kind]?.[res]) problems.push(`${where}/${c.name}: no ${kind}.${res}`);
+      }
+    }
+    for (const e of c.env ?? []) {
+      const ref = e.valueFrom;
+      if (e.value !== undefined && SECRET_NAME.test(e.name))
+        problems.push(`${where}/${c.name}: ${e.name} is a literal (use secretKeyRef)`);
+      if (e.value !== undefined && SECRET_VALUE.test(e.value))
+        problems.push(`${where}/${c.name}: ${e.name} holds a credential-like literal`);
+      if (SECRET_NAME.test(e.name) && !ref?.secretKeyRef)
+        problems.push(`${where}/${c.name}: ${e.name} must come from a secretKeyRef`);
+      if (ref?.secretKeyRef && (!ref.secretKeyRef.name || !ref.secretKeyRef.key))
+        problems.push(`${where}/${c.name}: ${e.name} secretKeyRef lacks name/key`);
+    }
+    for (const src of c.envFrom ?? []) {
+      if (src.configMapRef && !configMaps.has(src.configMapRef.name))
+        problems.push(`${where}/${c.name}: ConfigMap ${src.configMapRef.name} is not defined`);
+    }
+  }
+  return problems;
+}
+
+/** Problems of the ConfigMaps: secrets must not be kept there. */
+function configMapProblems(configMaps: Map<string, Record<string, string>>): string[] {
+  const problems: string[] = [];
+  for (const [name, data] of configMaps) {
+    for (const [key, value] of Object.entries(data)) {
+      if (SECRET_NAME.test(key)) problems.push(`ConfigMap ${name}: ${key} is a secret (use a Secret)`);
+      if (SECRET_VALUE.test(String(value))) problems.push(`ConfigMap ${name}: ${key} holds a credential-like value`);
+    }
+  }
+  return problems;
+}
+
+interface ResolvedEnv {
+  env: Record<string, string>;
+  /** Names set by the manifest (ConfigMaps, Secret references, literals). */
+  names: Set<string>;
+  missingSamples: string[];
+}
+
+/** The environment a container would get, with sample values for its Secret references. */
+function resolveEnv(
+  c: Container,
+  configMaps: Map<string, Record<string, string>>,
+  { withOptional }: { withOptional: boolean },
+): ResolvedEnv {
+  const env: Record<string, string> = {};
+  const names = new Set<string>();
+  const missingSamples: string[] = [];
+  for (const src of c.envFrom ?? []) {
+    const data = src.configMapRef
+      ? configMaps.get(src.configMapRef.name)
+      : src.secretRef
+        ? SAMPLE_SECRETS[src.secretRef.name]
+        : undefined;
+    if (!data) {
+      missingSamples.push(`envFrom ${src.configMapRef?.name ?? src.secretRef?.name}`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(data)) {
+      env[k] = String(v);
+      names.add(k);
+    }
+  }
+  for (const e of c.env ?? []) {
+    names.add(e.name);
+    if (e.value !== undefined) env[e.name] = e.value;
+    const secretRef = e.valueFrom?.secretKeyRef;
+    if (secretRef) {
+      if (secretRef.optional && !withOptional) continue;
+      const sample = SAMPLE_SECRET_KEYS[`${secretRef.name}/${secretRef.key}`];
+      if (sample === undefined) missingSamples.push(`${secretRef.name}/${secretRef.key}`);
+      else env[e.name] = sample;
+    }
+    const cmRef = e.valueFrom?.configMapKeyRef;
+    if (cmRef) {
+      const v = configMaps.get(cmRef.name)?.[cmRef.key];
+      if (v === undefined) missingSamples.push(`ConfigMap ${cmRef.name}/${cmRef.key}`);
+      else env[e.name] = v;
+    }
+  }
+  return { env, names, missingSamples };
+}
+
+/** Variables a schema insists on when nothing is set. */
+function requiredVariables(schema: z.ZodType): string[] {
+  try {
+    parseConfig(schema, {});
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.variables;
+    throw error;
+  }
+}
+
+// ---- the real files -------------------------------------------------------------------------
+
+const manifests = loadManifests(K8S_DIR);
+const resources = manifests.map((m) => m.resource);
+const ofKind = <T = Resource>(kind: string) => resources.filter((r) => r.kind === kind) as unknown as T[];
+const deployments = ofKind<Workload>('Deployment');
+const configMaps = new Map(ofKind('ConfigMap').map((r) => [r.metadata.name, (r.data ?? {}) as Record<string, string>]));
+const services = ofKind('Service');
+const pdbs = ofKind('PodDisruptionBudget');
+const hpas = ofKind('HorizontalPodAutoscaler');
+const jobs = ofKind<Workload>('Job');
+const serviceDirs = readdirSync(join(REPO_ROOT, 'services'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(REPO_ROOT, 'services', d.name, 'src', 'config.ts')))
+  .map((d) => d.name);
+const deploymentNames = deployments.map((d) => d.metadata.name);
+const mainContainer = (d: Workload) => d.spec.template.spec.containers[0]!;
+const partitions = Number(configMaps.get('topic-init-config')?.KAFKA_TOPIC_PARTITIONS ?? 6);
+const readme = readFileSync(join(K8S_DIR, 'README.md'), 'utf8');
+
+const schemas = new Map<string, z.ZodType>();
+beforeAll(async () => {
+  for (const name of serviceDirs) {
+    // Computed path: the test reads each service's real schema without a static cross-project import.
+    const mod = (await import(join(REPO_ROOT, 'services', name, 'src', 'config.ts'))) as { configSchema: z.ZodType };
+    schemas.set(name, mod.configSchema);
+  }
+});
+
+describe('deploy/k8s manifests', () => {
+  it('parse, and every resource has apiVersion, kind and a name; names are unique per kind', () => {
+    expect(resources.length).toBeGreaterThan(20);
+    for (const { file, resource } of manifests) {
+      expect({
+        file,
+        apiVersion: typeof resource.apiVersion,
+        kind: typeof resource.kind,
+        name: typeof resource.metadata?.name,
+      }).toEqual({
+        file,
+        apiVersion: 'string',
+        kind: 'string',
+        name: 'string',
+      });
+    }
+    const keys = resources.map((r) => `${r.kind}/${r.metadata.name}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+
+  it('kustomization.yaml lists exactly the manifest files and every image', () => {
+    const kustomization = parse(readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as {
+      kind: string;
+      resources: string[];
+      images?: { name: string }[];
+    };
+    expect(kustomization.kind).toBe('Kustomization');
+    const files = [...new Set(manifests.map((m) => m.file))].sort();
+    expect([...kustomization.resources].sort()).toEqual(files);
+    const images = [...deployments, ...jobs].flatMap((w) =>
+      w.spec.template.spec.containers.map((c) => c.image.split(':')[0]),
+    );
+    expect(kustomization.images?.map((i) => i.name).sort()).toEqual([...new Set(images)].sort());
+  });
+
+  it('has no literal secrets: credentials only through secretKeyRef/secretRef, none in ConfigMaps', () => {
+    expect(configMapProblems(configMaps)).toEqual([]);
+    expect(ofKind('Secret').map((r) => r.metadata.name)).toEqual([]);
+  });
+
+  it('documents every referenced Secret and key in README.md', () => {
+    const refs = new Set<string>();
+    for (const w of [...deployments, ...jobs]) {
+      for (const c of w.spec.template.spec.containers) {
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef;
+          if (ref) refs.add(`${ref.name}|${ref.key}`);
+        }
+        for (const src of c.envFrom ?? []) if (src.secretRef) refs.add(`${src.secretRef.name}|`);
+      }
+    }
+    expect(refs.size).toBeGreaterThan(0);
+    const undocumented = [...refs].filter((ref) => {
+      const [name, key] = ref.split('|');
+      return !readme
+        .split('\n')
+        .some(
+          (line) => line.replace(/\s+/g, ' ').startsWith(`| \`${name}\` |`) && (!key || line.includes(`\`${key}\``)),
+        );
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it('runs the topic-init Job with the kanal CLI image as non-root', () => {
+    const job = jobs.find((j) => j.metadata.name === 'topic-init');
+    expect(job).toBeDefined();
+    const c = mainContainer(job!);
+    expect(c.image).toMatch(/^kanal\/kanal(:|$)/);
+    expect(c.command).toEqual(['node', 'dist/main.mjs', 'topics', 'create']);
+    expect(containerProblems(job!, configMaps)).toEqual([]);
+    const { env, missingSamples } = resolveEnv(c, configMaps, { withOptional: true });
+    expect(missingSamples).toEqual([]);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'KAFKA_TOPIC_PARTITIONS']));
+    expect(topicEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))).success).toBe(
+      true,
+    );
+  });
+
+  it.each(serviceDirs)('%s has a Deployment, Service and PodDisruptionBudget', (name) => {
+    const own = deployments.filter((d) => serviceOf(mainContainer(d)) === name);
+    expect(own.length).toBeGreaterThanOrEqual(1);
+    for (const d of own) {
+      const podLabels = d.spec.template.metadata.labels;
+      expect(matches(d.spec.selector?.matchLabels, podLabels)).toBe(true);
+      const c = mainContainer(d);
+      expect(c.image).toBe(`kanal/${name}:latest`);
+      const port = c.ports?.find((p) => p.name === 'http')?.containerPort;
+      expect(port).toBe(PORTS[name]);
+
+      const svc = services.filter((s) => matches(s.spec?.selector, podLabels));
+      expect(svc).toHaveLength(1);
+      const svcPort = (svc[0]!.spec.ports as { port: number; targetPort: number | string }[])[0]!;
+      expect(svcPort.port).toBe(port);
+      expect([port, 'http']).toContain(svcPort.targetPort);
+
+      const pdb = pdbs.filter((p) => matches(p.spec?.selector?.matchLabels, podLabels));
+      expect(pdb).toHaveLength(1);
+      const { minAvailable, maxUnavailable } = pdb[0]!.spec as { minAvailable?: number; maxUnavailable?: number };
+      expect(minAvailable !== undefined || maxUnavailable !== undefined).toBe(true);
+      // A single-replica workload with minAvailable ≥ 1 could never be evicted (node drains hang).
+      if (d.spec.replicas === 1) expect(maxUnavailable ?? 0).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it.each(deploymentNames)(
+    '%s probes /health/ready and /health/live on its port, sets resources and runs as non-root',
+    (name) => {
+      const d = deployments.find((x) => x.metadata.name === name)!;
+      const c = mainContainer(d);
+      const port = PORTS[serviceOf(c)!];
+      const resolvePort = (p: number | string | undefined) =>
+        typeof p === 'string' ? c.ports?.find((x) => x.name === p)?.containerPort : p;
+      expect(c.readinessProbe?.httpGet?.path).toBe('/health/ready');
+      expect(c.livenessProbe?.httpGet?.path).toBe('/health/live');
+      expect(resolvePort(c.readinessProbe?.httpGet?.port)).toBe(port);
+      expect(resolvePort(c.livenessProbe?.httpGet?.port)).toBe(port);
+      expect(containerProblems(d, configMaps)).toEqual([]);
+    },
+  );
+
+  it('autoscales the stateless connectors and nothing that holds sessions or leases', () => {
+    const target = (h: Resource) => (h.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
+    for (const name of AUTOSCALED) {
+      const hpa = hpas.filter((h) => target(h).kind === 'Deployment' && target(h).name === name);
+      expect({ name, hpas: hpa.length }).toEqual({ name, hpas: 1 });
+      expect(hpa[0]!.apiVersion).toBe('autoscaling/v2');
+      expect(hpa[0]!.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(hpa[0]!.spec.maxReplicas).toBeGreaterThan(hpa[0]!.spec.minReplicas);
+      // A fixed replica count would fight the HPA on every apply.
+      expect(deployments.find((d) => d.metadata.name === name)?.spec.replicas).toBeUndefined();
+    }
+    for (const name of SINGLETONS) {
+      expect({ name, replicas: deployments.find((d) => d.metadata.name === name)?.spec.replicas }).toEqual({
+        name,
+        replicas: 1,
+      });
+      expect(hpas.filter((h) => target(h).name === name)).toEqual([]);
+    }
+    for (const name of CONSUMERS) {
+      const d = deployments.find((x) => x.metadata.name === name)!;
+      expect(d.spec.replicas ?? 1).toBeLessThanOrEqual(partitions);
+      for (const h of hpas.filter((x) => target(x).name === name))
+        expect(h.spec.maxReplicas).toBeLessThanOrEqual(partitions);
+    }
+    expect(hpas.every((h) => deploymentNames.includes(target(h).name))).toBe(true);
+  });
+
+  it.each(deploymentNames)('%s provides every variable its config.ts requires, and only known ones', (name) => {
+    const d = deployments.find((x) => x.metadata.name === name)!;
+    const c = mainContainer(d);
+    const service = serviceOf(c)!;
+    const schema = schemas.get(service);
+    expect(schema).toBeDefined();
+    const full = resolveEnv(c, configMaps, { withOptional: true });
+    expect(full.missingSamples).toEqual([]);
+
+    const required = [...requiredVariables(schema!), ...CLUSTER_REQUIRED];
+    const config = parseConfig(schema!, full.env) as Record<string, unknown>;
+    const known = new Set(Object.keys(config));
+    expect(required.filter((v) => known.has(v) && !full.names.has(v))).toEqual([]);
+    expect(config.PORT).toBe(PORTS[service]);
+    expect([...full.names].filter((v) => !known.has(v) && !/^X_ACCESS_(TOKEN|SECRET)_\d+$/.test(v))).toEqual([]);
+
+    // Optional Secret keys may be absent: the service must still start.
+    expect(() => parseConfig(schema!, resolveEnv(c, configMaps, { withOptional: false }).env)).not.toThrow();
+  });
+});
+
+describe('the checks themselves', () => {
+  // Mutated copies of a real Deployment: each must be reported, so the tests above can fail.
+  const original = deployments.find((d) => d.metadata.name === 'unifier')!;
+  const mutate = (change: (c: Container, d: Workload) => void) => {
+    const copy = structuredClone(original);
+    change(copy.spec.template.spec.containers[0]!, copy);
+    return containerProblems(copy, configMaps);
+  };
+
+  it('the real unifier Deployment is clean', () => {
+    expect(containerProblems(original, configMaps)).toEqual([]);
+  });
+
+  it('reports root, writable root filesystems, missing resources and literal secrets', () => {
+    expect(mutate((c) => (c.securityContext!.runAsUser = 0)).join()).toMatch(/runAsUser/);
+    expect(
+      mutate(
+        (c, d) => ((c.securityContext!.runAsNonRoot = undefined), (d.spec.template.spec.securityContext = {})),
+      ).join(),
+    ).toMatch(/runAsNonRoot/);
+    expect(mutate((c) => (c.securityContext!.readOnlyRootFilesystem = false)).join()).toMatch(/root filesystem/);
+    expect(mutate((c) => delete c.resources!.limits).join()).toMatch(/no limits\.memory/);
+    expect(mutate((c) => c.env!.push({ name: 'AUTH_TOKENS', value: 'a-literal-token-123456' })).join()).toMatch(
+      /AUTH_TOKENS is a literal/,
+    );
+    expect(mutate((c) => c.env!.push({ name: 'SOME_URL', value: 'postgres://kanal:hunter2@db/kanal' })).join()).toMatch(
+      /credential-like/,
+    );
+    expect(configMapProblems(new Map([['x', { DATABASE_URL: 'postgres://a:b@c/d' }]])).length).toBe(2);
+  });
+});

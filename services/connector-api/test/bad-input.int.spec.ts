@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { parseConfig } from '@kanal/config';
+import { createTopics, topicEnvSchema } from '@kanal/kafka';
+import type { RunningService } from '@kanal/service';
+import { hostileBytes, hostileValue, inputCounter, mutatedBytes, mutationOf } from '@kanal/testing';
+import { startConnectorApi } from '../src/app';
+import { configSchema } from '../src/config';
+
+const TOKEN = 'fuzz-token-0123456789';
+const ALLOWED = new Set([202, 400, 401, 413, 415]);
+const counter = inputCounter('connector-api HTTP /v1/messages');
+let api: RunningService;
+
+beforeAll(async () => {
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+  const prefix = `f${randomUUID().slice(0, 8)}.`;
+  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '1' }));
+  const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, AUTH_TOKENS: TOKEN, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal', HTTP_BODY_LIMIT: '256kb' };
+  api = await startConnectorApi(parseConfig(configSchema, env), { handleSignals: false });
+});
+afterAll(async () => {
+  counter.report();
+  await api?.shutdown('test');
+});
+
+let seq = 0;
+const message = () => ({
+  channel: 'webchat',
+  accountId: 'fuzz',
+  externalId: `m-${randomUUID()}`,
+  conversationRef: 'c-1',
+  occurredAt: new Date(Date.now() + seq++).toISOString(),
+  text: 'Merhaba',
+  sender: { identities: [{ type: 'email', value: 'ayse@example.test' }] },
+});
+
+async function post(body: Buffer | string, headers: Record<string, string> = {}) {
+  counter.tick();
+  const res = await fetch(`http://127.0.0.1:${api.port}/v1/messages`, {
+    method: 'POST',
+    body,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
+    signal: AbortSignal.timeout(10_000),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Every answer is 2xx-accepted or a 4xx with a code; never a 5xx, never a hang. */
+async function expectHandled(body: Buffer | string, headers?: Record<string, string>) {
+  const status = await post(body, headers);
+  if (!ALLOWED.has(status)) throw new Error(`status ${status} for ${String(body).slice(0, 200)}`);
+}
+
+it('answers hostile JSON values and raw bytes with 202/400/413, then still accepts a valid message', async () => {
+  await fc.assert(fc.asyncProperty(hostileValue, (v) => expectHandled(JSON.stringify(v) ?? 'undefined')), { seed: 9101, numRuns: 400 });
+  await fc.assert(fc.asyncProperty(hostileBytes, (b) => expectHandled(b)), { seed: 9102, numRuns: 300 });
+  expect(await post(JSON.stringify(message()))).toBe(202);
+});
+
+it('answers mutated valid messages, as JSON and as corrupted bytes (invalid UTF-8)', async () => {
+  await fc.assert(fc.asyncProperty(mutationOf(message()), (v) => expectHandled(JSON.stringify(v) ?? 'null')), { seed: 9103, numRuns: 400 });
+  const bytes = Buffer.from(JSON.stringify([message(), message()]));
+  await fc.assert(fc.asyncProperty(mutatedBytes(bytes), (b) => expectHandled(b)), { seed: 9104, numRuns: 300 });
+  expect(await post(JSON.stringify(message()))).toBe(202);
+});
+
+it('answers deep nesting, a 0-byte body, an oversized body, a wrong charset and a bad token with 4xx', async () => {
+  const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  expect(await post(deep(10_000))).toBe(400);
+  expect(await post(`{"a":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_001)}`)).toBe(400);
+  expect(await post('')).toBe(400);
+  expect(await post(Buffer.alloc(0), { 'content-type': 'text/plain' })).toBe(400);
+  expect(await post(JSON.stringify({ ...message(), text: 'x'.repeat(300_000) }))).toBe(413);
+  expect(await post(Buffer.alloc(5_000_000, 0x20))).toBe(413);
+  expect(await post(JSON.stringify(message()), { 'content-type': 'application/json; charset=latin-7' })).toBe(415);
+  expect(await post(JSON.stringify(message()), { authorization: 'Bearer wrong' })).toBe(401);
+  // A lone surrogate in the id once made the UUIDv5 id throw URIError (a 500).
+  expect(await post(JSON.stringify(message()).replace(/"m-/, '"\\ud800m-'))).toBe(202);
+  expect(await post(JSON.stringify(message()))).toBe(202);
+});
+
+it('keeps serving valid traffic beside 2,000 bad requests without unbounded RSS growth', async () => {
+  const bad = [
+    '['.repeat(5_000) + ']'.repeat(5_000),
+    '{"channel":',
+    Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+    JSON.stringify({ ...message(), occurredAt: 42 }),
+    JSON.stringify(Array.from({ length: 600 }, () => ({}))),
+  ];
+  const rssBefore = process.memoryUsage().rss;
+  for (let round = 0; round < 40; round++) {
+    const batch = Array.from({ length: 50 }, (_, i) => expectHandled(bad[(round + i) % bad.length]!));
+    // A valid message sent in the middle of the bad ones is accepted all the same.
+    const [status] = await Promise.all([post(JSON.stringify(message())), ...batch]);
+    expect(status).toBe(202);
+  }
+  const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+  expect(growthMb).toBeLessThan(200);
+});

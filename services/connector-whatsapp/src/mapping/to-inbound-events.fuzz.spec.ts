@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, it } from '@jest/globals';
+import fc from 'fast-check';
+import { parseEvent, type CloudEvent } from '@kanal/contracts';
+import { hostileBytes, hostileValue, inputCounter, mutatedBytes, mutationOf } from '@kanal/testing';
+import type { MapContext } from './map-context';
+import { normalizeWhatsappWeb } from './normalize-whatsapp-web';
+import type { RawUpsert, RawWaMessage } from './raw-message';
+import { toInboundEvent } from './to-inbound-events';
+
+const counter = inputCounter('connector-whatsapp toInboundEvent + normalizeWhatsappWeb');
+afterAll(() => counter.report());
+
+const ctx: MapContext = { accountId: 'shop-tr', receivedAt: '2026-01-01T00:10:00.000Z', ingestGroups: true, defaultRegion: 'TR' };
+const env = { WHATSAPP_ACCOUNT_ID: 'shop-tr', DEFAULT_PHONE_REGION: 'TR', WHATSAPP_INGEST_GROUPS: 'true' };
+const UPSERTS = ['upsert-notify-dm.json', 'upsert-append-protobuf-json.json', 'upsert-ignored-and-groups.json', 'upsert-state.json'].map(
+  (name) => JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')) as RawUpsert,
+);
+const MESSAGES = UPSERTS.flatMap((u) => u.messages);
+
+function validate(event: CloudEvent) {
+  const parsed = parseEvent(JSON.parse(JSON.stringify(event)));
+  if (!parsed.ok) throw new Error(`invalid event: ${parsed.code} ${parsed.message}`);
+}
+
+/** One upsert item: an event that satisfies the contract, or held/dropped with a reason; never a throw. */
+function checkItem(raw: unknown) {
+  counter.tick();
+  const result = toInboundEvent(raw as RawWaMessage, ctx);
+  if (result.kind === 'event') validate(result.event);
+  else if (!result.reason) throw new Error(`${result.kind} without a reason`);
+}
+
+/** The CLI path: only a WHATSAPP.INVALID_INPUT error escapes; every printed event validates. */
+function checkBytes(raw: Buffer) {
+  counter.tick();
+  let events: CloudEvent[];
+  try {
+    events = normalizeWhatsappWeb(raw, env);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'WHATSAPP.INVALID_INPUT') return;
+    throw error;
+  }
+  events.forEach(validate);
+}
+
+it('maps mutated upsert items to valid events or counted drops', () => {
+  fc.assert(fc.property(fc.oneof(...MESSAGES.map((m) => mutationOf(m))), checkItem), { seed: 9401, numRuns: 2_000 });
+});
+
+it('maps arbitrary values as items without a throw', () => {
+  const keyed = fc.record({ key: fc.record({ id: fc.string(), remoteJid: fc.constantFrom('905321234567@s.whatsapp.net', '1@lid', '1-2@g.us') }), message: hostileValue, messageTimestamp: hostileValue });
+  fc.assert(fc.property(fc.oneof(hostileValue, keyed), checkItem), { seed: 9402, numRuns: 1_000 });
+});
+
+it('normalizes arbitrary, mutated and corrupted upsert payload bytes', () => {
+  fc.assert(fc.property(hostileBytes, checkBytes), { seed: 9403, numRuns: 500 });
+  const mutated = fc.oneof(...UPSERTS.map((u) => mutationOf(u))).map((v) => Buffer.from(JSON.stringify(v) ?? ''));
+  fc.assert(fc.property(mutated, checkBytes), { seed: 9404, numRuns: 500 });
+  fc.assert(fc.property(fc.oneof(...UPSERTS.map((u) => mutatedBytes(Buffer.from(JSON.stringify(u))))), checkBytes), { seed: 9405, numRuns: 300 });
+});

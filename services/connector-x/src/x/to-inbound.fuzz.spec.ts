@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { parseEvent } from '@kanal/contracts';
+import { hostileBytes, hostileValue, inputCounter, mutatedBytes, mutationOf } from '@kanal/testing';
+import { XError } from '../errors';
+import { normalizeXPayload } from '../normalize-x-dm';
+
+const US = '1580001122334455667';
+const ctx = { accountId: US, receivedAt: '2026-01-01T00:00:00.000Z' };
+const counter = inputCounter('connector-x dm_events page + webhook mappers');
+afterAll(() => counter.report());
+
+const dir = new URL('./__fixtures__/', import.meta.url);
+const FIXTURES = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as unknown);
+
+/** Both mappers (page and webhook, chosen by `for_user_id`): only a coded XError escapes; events validate. */
+function check(json: unknown) {
+  counter.tick();
+  let batch;
+  try {
+    batch = normalizeXPayload(json, ctx);
+  } catch (error) {
+    if (error instanceof XError && error.code.startsWith('X.')) return;
+    throw error;
+  }
+  for (const event of batch.events) {
+    const parsed = parseEvent(JSON.parse(JSON.stringify(event)));
+    if (!parsed.ok) throw new Error(`invalid event: ${parsed.code} ${parsed.message}`);
+  }
+}
+
+function fromBytes(raw: Buffer) {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    counter.tick();
+    return; // not JSON: the route answers 400 X.INVALID_PAYLOAD before any mapper runs
+  }
+  check(json);
+}
+
+it('maps arbitrary values and bytes to valid events or a coded XError', () => {
+  fc.assert(fc.property(hostileValue, check), { seed: 9301, numRuns: 800 });
+  fc.assert(fc.property(hostileBytes, fromBytes), { seed: 9302, numRuns: 500 });
+});
+
+it('survives mutated dm_events pages and webhook bodies, as JSON and as corrupted bytes', () => {
+  fc.assert(fc.property(fc.oneof(...FIXTURES.map((f) => mutationOf(f))), check), { seed: 9303, numRuns: 2_000 });
+  const corrupted = fc.oneof(...FIXTURES.map((f) => mutatedBytes(Buffer.from(JSON.stringify(f)))));
+  fc.assert(fc.property(corrupted, fromBytes), { seed: 9304, numRuns: 500 });
+});
+
+it('drops a webhook DM whose epoch-millisecond timestamp is beyond the Date range', () => {
+  const body = FIXTURES.find((f) => (f as { for_user_id?: string }).for_user_id) as { direct_message_events: Array<Record<string, unknown>> };
+  const events = body.direct_message_events.map((e) => ({ ...e, created_timestamp: '9999999999999999' }));
+  check({ ...body, direct_message_events: events });
+  const batch = normalizeXPayload({ ...body, direct_message_events: events }, ctx);
+  expect(batch.events).toEqual([]);
+  expect(batch.dropped.every((d) => d.reason === 'invalid-event' || d.reason === 'unsupported-event-type')).toBe(true);
+});
