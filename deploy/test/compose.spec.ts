@@ -27,7 +27,10 @@ describe('docker-compose.yml', () => {
   it('runs a KRaft Kafka and Postgres with healthchecks and persistent volumes', () => {
     const { kafka, postgres } = compose.services;
     expect(kafka?.image).toMatch(/^apache\/kafka:4\./);
-    expect(kafka?.environment).toMatchObject({ KAFKA_PROCESS_ROLES: 'broker,controller', KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' });
+    expect(kafka?.environment).toMatchObject({
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+    });
     expect(kafka?.healthcheck?.test.join(' ')).toContain('9092');
     expect(postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
     expect(kafka?.volumes?.[0]).toMatch(/^kafka-data:/);
