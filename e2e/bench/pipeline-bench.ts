@@ -10,15 +10,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
-import { broker, ensurePostgres, portOpen, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
+import { broker, ensurePostgres, percentile, portOpen, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOKEN = 'bench-token-0123456789';
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
-
-const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 
 /** Runs the production bundle (as in the image), so the figures are what a deployment gets. */
 async function spawnService(name: string, env: Record<string, string>): Promise<ChildProcess> {
@@ -163,8 +161,8 @@ async function main() {
     accepted_per_s: Math.round(N / acceptedSeconds),
     unified_per_s: Math.round(N / throughputSeconds),
     latency_rate_per_s: RATE,
-    latency_p50_ms: +pct(latencies, 50).toFixed(1),
-    latency_p99_ms: +pct(latencies, 99).toFixed(1),
+    latency_p50_ms: +percentile(latencies, 50).toFixed(1),
+    latency_p99_ms: +percentile(latencies, 99).toFixed(1),
   };
   process.stdout.write(
     `connector-api accepted   ${result.accepted_per_s} messages/s (${N} in ${acceptedSeconds.toFixed(2)} s)\n`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
-import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type IncomingRecord } from '@kanal/kafka';
+import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, type IncomingRecord } from '@kanal/kafka';
 import { startUnifier } from '../../services/unifier/src/app';
 import { configSchema } from '../../services/unifier/src/config';
 import { startConnectorApi } from '../../services/connector-api/src/app';
@@ -13,12 +13,9 @@ export const TOKEN = 'test-token-0123456789';
 
 /** connector-api + unifier in-process on their own topic prefix and Postgres schema. */
 export async function startPipeline(extraEnv: Record<string, string> = {}, { withRouter = false } = {}) {
-  const prefix = `t${randomUUID().slice(0, 8)}.`;
   const schema = `unifier_t${randomUUID().slice(0, 8)}`;
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
-  await createTopics(
-    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }),
-  );
+  const { prefix } = await createIsolatedTopics(brokers);
   const common = {
     KAFKA_BROKERS: brokers,
     KAFKA_TOPIC_PREFIX: prefix,

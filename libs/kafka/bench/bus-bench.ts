@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
-import { broker, portOpen, waitFor } from '@kanal/testing';
+import { broker, percentile, portOpen, waitFor } from '@kanal/testing';
 import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '../src/index';
 import { inboundEvent } from '../test/test-events';
 
@@ -15,10 +15,6 @@ const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PREFIX = 'bench.';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function main() {
   let started = false;
@@ -38,7 +34,9 @@ async function main() {
   const chunk = 500;
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < N; i += chunk) {
-    inFlight.push(bus.publish(events.slice(i, i + chunk).map((e) => ({ topic: TOPICS.inbound, key: e.subject!, event: e }))));
+    inFlight.push(
+      bus.publish(events.slice(i, i + chunk).map((e) => ({ topic: TOPICS.inbound, key: e.subject!, event: e }))),
+    );
   }
   await Promise.all(inFlight);
   const produceSeconds = (performance.now() - t0) / 1000;
@@ -102,8 +100,16 @@ async function main() {
   };
   const rows = [
     ['produce (acks=all)', `${result.produce_events_per_s} events/s`, `${N} events in ${produceSeconds.toFixed(2)} s`],
-    ['consume (fresh group)', `${result.consume_events_per_s} events/s`, `${N} events in ${consumeSeconds.toFixed(2)} s`],
-    [`latency @ ${RATE}/s`, `p50 ${result.latency_p50_ms} ms`, `p99 ${result.latency_p99_ms} ms, p99.9 ${result.latency_p999_ms} ms`],
+    [
+      'consume (fresh group)',
+      `${result.consume_events_per_s} events/s`,
+      `${N} events in ${consumeSeconds.toFixed(2)} s`,
+    ],
+    [
+      `latency @ ${RATE}/s`,
+      `p50 ${result.latency_p50_ms} ms`,
+      `p99 ${result.latency_p99_ms} ms, p99.9 ${result.latency_p999_ms} ms`,
+    ],
   ];
   for (const [a, b, c] of rows) process.stdout.write(`${a!.padEnd(24)} ${b!.padEnd(20)} ${c}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -22,5 +22,5 @@ export type { BusLogger } from './kafkajs-client';
 export { KafkajsEventBus, type KafkajsEventBusOptions } from './kafkajs-event-bus';
 export { MAX_RECORD_BYTES } from './kafkajs-publisher';
 export { childTraceparent, currentTraceparent, newTraceparent, runWithTraceparent } from './trace-context';
-export { consumerGroupLag, createTopics, deleteTopicsMatching, listTopics, planTopics, type TopicPlan, type TopicStatus } from './topic-admin';
+export { consumerGroupLag, createIsolatedTopics, createTopics, deleteTopicsMatching, listTopics, planTopics, type TopicPlan, type TopicStatus } from './topic-admin';
 export { readDlq, replayDlq, type DlqEntry, type ReplayOptions } from './dlq-tools';

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { ALL_TOPICS, TOPICS } from '@kanal/contracts';
 import type { Admin } from 'kafkajs';
-import type { TopicEnv } from './kafka-env';
+import { topicEnvSchema, type TopicEnv } from './kafka-env';
 import { type BusLogger, createKafkaClient, silentLogger } from './kafkajs-client';
 
 /** Retention that fits each topic's role: replayable intake, long-lived derived streams. */
@@ -86,6 +87,22 @@ async function fetchMetadataWhenReady(admin: Admin, topics: string[], timeoutMs 
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * The contract topics under a fresh random prefix (`t<8 hex>.`), so a test suite or bench sees
+ * only its own records on a shared broker. Returns the prefix and its random tag (for schema names).
+ */
+export async function createIsolatedTopics(
+  brokers: string,
+  { partitions = 3, label = 't' }: { partitions?: number; label?: string } = {},
+): Promise<{ prefix: string; tag: string }> {
+  const tag = randomUUID().replaceAll('-', '').slice(0, 8);
+  const prefix = `${label}${tag}.`;
+  await createTopics(
+    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: String(partitions) }),
+  );
+  return { prefix, tag };
 }
 
 /** Deletes topics whose names match (test and bench leftovers on a developer's broker). */

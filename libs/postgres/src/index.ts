@@ -1,2 +1,11 @@
-export { createPool, isTransientPgError, pgReady, preparedStatements, withTransaction, type Pool, type PoolClient, type QueryResultRow } from './pg-pool';
+export {
+  createPool,
+  isTransientPgError,
+  pgReady,
+  preparedStatements,
+  withTransaction,
+  type Pool,
+  type PoolClient,
+  type QueryResultRow,
+} from './pg-pool';
 export { migrate, type MigrateOptions } from './migrate';

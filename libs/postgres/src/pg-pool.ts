@@ -3,10 +3,17 @@ import pg from 'pg';
 
 export type { Pool, PoolClient, QueryResultRow } from 'pg';
 
-/** A pool for one service; `application_name` shows the service in pg_stat_activity. */
-export function createPool(databaseUrl: string, { max = 10, service }: { max?: number; service: string }): pg.Pool {
+/**
+ * A pool for one service; `application_name` shows the service in pg_stat_activity. With `schema`,
+ * every connection works in the service's own schema (search_path), so its queries stay unqualified.
+ */
+export function createPool(
+  databaseUrl: string,
+  { max = 10, service, schema }: { max?: number; service: string; schema?: string },
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
     max,
     application_name: service,
     connectionTimeoutMillis: 5_000,
@@ -63,12 +70,14 @@ export function preparedStatements(client: pg.PoolClient): pg.PoolClient {
     get(target, prop, receiver) {
       if (prop !== 'query') return Reflect.get(target, prop, receiver);
       return (text: unknown, values?: unknown[]) =>
-        typeof text === 'string' ? target.query({ name: nameOf(text), text, values }) : target.query(text as never, values);
+        typeof text === 'string'
+          ? target.query({ name: nameOf(text), text, values })
+          : target.query(text as never, values);
     },
   });
 }
 
-/** Runs `fn` in a transaction; serialization failures and deadlocks are retried a few times. */
+/** Runs `fn` in a transaction; serialization failures and deadlocks (or `retryOn`) are retried a few times. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
@@ -76,7 +85,14 @@ export async function withTransaction<T>(
     retries = 5,
     isolation = 'READ COMMITTED',
     prepared = false,
-  }: { retries?: number; isolation?: string; prepared?: boolean } = {},
+    retryOn = ['40001', '40P01'],
+  }: {
+    retries?: number;
+    isolation?: string;
+    prepared?: boolean;
+    /** SQLSTATEs that a fresh attempt can get past (default: serialization failure, deadlock). */
+    retryOn?: string[];
+  } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
@@ -88,7 +104,7 @@ export async function withTransaction<T>(
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       const code = (error as { code?: string }).code;
-      if ((code === '40001' || code === '40P01') && attempt < retries) {
+      if (code && retryOn.includes(code) && attempt < retries) {
         await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
         continue;
       }

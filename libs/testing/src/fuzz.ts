@@ -7,7 +7,15 @@ import fc from 'fast-check';
  */
 
 /** Invalid UTF-8: a stray continuation byte, an overlong form, a UTF-16 surrogate, a cut sequence. */
-const BAD_UTF8 = [[0x80], [0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0x28]];
+const BAD_UTF8 = [
+  [0x80],
+  [0xff],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xe2, 0x82],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xc3, 0x28],
+];
 
 /** An array or object nested `depth` levels (built iteratively, so building never overflows). */
 export function deepNest(depth: number, kind: 'array' | 'object' = 'array'): unknown {
@@ -19,7 +27,21 @@ export function deepNest(depth: number, kind: 'array' | 'object' = 'array'): unk
 /** Strings that tend to break parsers: huge, lone surrogates, control and bidi characters, NULs. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 64 }),
-  fc.constantFrom('', ' ', '\u0000', '\uD800', '\uDFFF', '\u202E', '\uFEFF', 'null', '{}', '__proto__', '9'.repeat(40), '-1', 'NaN'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\uD800',
+    '\uDFFF',
+    '\u202E',
+    '\uFEFF',
+    'null',
+    '{}',
+    '__proto__',
+    '9'.repeat(40),
+    '-1',
+    'NaN',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 16 }),
   fc.nat({ max: 300_000 }).map((n) => 'x'.repeat(n)),
 );
@@ -42,7 +64,8 @@ function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
   out.push(prefix);
   if (prefix.length >= 32) return out;
   if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
   return out;
 }
 
@@ -56,8 +79,7 @@ function applyMutation(root: unknown, mutation: Mutation): unknown {
   const path = paths[m.pick % paths.length]!;
   if (path.length === 0) return m.op === 'replace' ? m.value : root;
   const parent = path.slice(0, -1).reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], root) as
-    | Record<string, unknown>
-    | unknown[];
+    Record<string, unknown> | unknown[];
   const last = path[path.length - 1]!;
   if (m.op === 'replace') (parent as Record<string | number, unknown>)[last] = m.value;
   else if (m.op === 'delete') {
@@ -78,12 +100,17 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   op: fc.constantFrom('replace', 'replace', 'delete', 'add', 'duplicate'),
   pick: fc.nat(),
   value: hostileValue,
-  key: fc.oneof(hostileString.filter((s) => s.length < 1_000), fc.constantFrom('__proto__', 'constructor', 'toString')),
+  key: fc.oneof(
+    hostileString.filter((s) => s.length < 1_000),
+    fc.constantFrom('__proto__', 'constructor', 'toString'),
+  ),
 });
 
 /** `base` with one to four random mutations (wrong type, missing or extra field, repeated item). */
 export function mutationOf(base: unknown): fc.Arbitrary<unknown> {
-  return fc.array(mutation, { minLength: 1, maxLength: 4 }).map((ms) => ms.reduce((value, m) => applyMutation(value, m), structuredClone(base)));
+  return fc
+    .array(mutation, { minLength: 1, maxLength: 4 })
+    .map((ms) => ms.reduce((value, m) => applyMutation(value, m), structuredClone(base)));
 }
 
 /** Raw bytes of `base` with random byte edits: flips, cuts, invalid UTF-8 spliced in. */
@@ -100,11 +127,16 @@ export function mutatedBytes(base: Buffer): fc.Arbitrary<Buffer> {
       const at = bytes.length === 0 ? 0 : e.at % bytes.length;
       if (e.op === 'flip') bytes[at] = e.byte;
       else if (e.op === 'cut') bytes = bytes.subarray(0, at);
-      else if (e.op === 'bad-utf8') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bad), bytes.subarray(at)]);
+      else if (e.op === 'bad-utf8')
+        bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bad), bytes.subarray(at)]);
       else if (e.op === 'drop') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + (e.byte % 16))]);
       else {
         const slice = bytes.subarray(at, at + 64);
-        bytes = Buffer.concat([bytes.subarray(0, at), ...Array.from({ length: 1 + e.byte }, () => slice), bytes.subarray(at)]);
+        bytes = Buffer.concat([
+          bytes.subarray(0, at),
+          ...Array.from({ length: 1 + e.byte }, () => slice),
+          bytes.subarray(at),
+        ]);
       }
     }
     return Buffer.from(bytes);

@@ -32,7 +32,13 @@ export async function productionBuild(service: string): Promise<string> {
   );
   for (const dir of ['migrations', 'config']) {
     const from = join(REPO_ROOT, 'services', service, dir);
-    if (await stat(from).then(() => true, () => false)) await cp(from, join(out, dir), { recursive: true });
+    if (
+      await stat(from).then(
+        () => true,
+        () => false,
+      )
+    )
+      await cp(from, join(out, dir), { recursive: true });
   }
   return join(out, 'dist', 'main.mjs');
 }

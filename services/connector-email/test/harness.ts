@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
-import { createTopics, kafkaEnvSchema, KafkajsEventBus, topicEnvSchema } from '@kanal/kafka';
+import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { configSchema, type Config } from '../src/config';
 
@@ -15,9 +15,7 @@ export const MAILBOX = 'support@example.test';
 
 /** A topic prefix, Postgres schema and blob dir of its own, so parallel suites never meet. */
 export async function isolation(): Promise<{ prefix: string; schema: string; blobDir: string }> {
-  const tag = randomUUID().slice(0, 8);
-  const prefix = `t${tag}.`;
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }));
+  const { prefix, tag } = await createIsolatedTopics(BROKERS);
   return { prefix, schema: `ce_t${tag}`, blobDir: mkdtempSync(join(tmpdir(), 'email-blobs-')) };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@kanal/config';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
-import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type Subscription } from '@kanal/kafka';
+import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, type Subscription } from '@kanal/kafka';
 import type { RunningService } from '@kanal/service';
 import { startConnectorMeta } from '../src/app';
 import { configSchema } from '../src/config';
@@ -25,8 +25,7 @@ export interface Harness {
 /** The service in-process (PORT 0) on its own topic prefix, plus a consumer reading what it published. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const brokers = env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
-  const prefix = `t${randomUUID().slice(0, 8)}.`;
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }));
+  const { prefix } = await createIsolatedTopics(brokers);
   const config = parseConfig(configSchema, {
     PORT: '0',
     HOST: '127.0.0.1',

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createTopics, kafkaEnvSchema, KafkajsEventBus, topicEnvSchema } from '@kanal/kafka';
 import { createLogger, createMetrics } from '@kanal/observability';
 import { createPool, migrate } from '@kanal/postgres';
+import { percentile } from '@kanal/testing';
 import { createIngest, type Ingest } from '../src/ingest/ingest-events';
 import { PgPublishedStore } from '../src/ingest/pg-published-store';
 import type { RawUpsert, RawWaMessage } from '../src/mapping/raw-message';
@@ -36,7 +37,12 @@ function synthetic(n: number): RawWaMessage {
     case 1:
     case 2:
     case 3:
-      return { key, messageTimestamp: ts, pushName: 'Müşteri', message: { conversation: `Merhaba, sipariş ${n} nerede? İade süreci nasıl işliyor?` } };
+      return {
+        key,
+        messageTimestamp: ts,
+        pushName: 'Müşteri',
+        message: { conversation: `Merhaba, sipariş ${n} nerede? İade süreci nasıl işliyor?` },
+      };
     case 4:
     case 5:
       return {
@@ -49,14 +55,39 @@ function synthetic(n: number): RawWaMessage {
       return {
         key,
         messageTimestamp: ts,
-        message: { ephemeralMessage: { message: { imageMessage: { mimetype: 'image/jpeg', caption: 'Kırık ürün', fileLength: 53_122, directPath: '/v/t62/x.enc' } } } },
+        message: {
+          ephemeralMessage: {
+            message: {
+              imageMessage: {
+                mimetype: 'image/jpeg',
+                caption: 'Kırık ürün',
+                fileLength: 53_122,
+                directPath: '/v/t62/x.enc',
+              },
+            },
+          },
+        },
       };
     case 8:
-      return { key, messageTimestamp: ts, message: { reactionMessage: { key: { remoteJid: pn, fromMe: true, id: `SOAKT${n}` }, text: '👍', senderTimestampMs: ts * 1000 } } };
+      return {
+        key,
+        messageTimestamp: ts,
+        message: {
+          reactionMessage: {
+            key: { remoteJid: pn, fromMe: true, id: `SOAKT${n}` },
+            text: '👍',
+            senderTimestampMs: ts * 1000,
+          },
+        },
+      };
     default:
       return n % 100 === 9
         ? { key, messageTimestamp: ts, messageStubType: 2, messageStubParameters: ['Bad MAC'] }
-        : { key, messageTimestamp: ts, message: { locationMessage: { degreesLatitude: 41.0, degreesLongitude: 29.0 } } };
+        : {
+            key,
+            messageTimestamp: ts,
+            message: { locationMessage: { degreesLatitude: 41.0, degreesLongitude: 29.0 } },
+          };
   }
 }
 
@@ -64,7 +95,11 @@ async function main() {
   const tag = randomUUID().slice(0, 8);
   const prefix = `soak${tag}.`;
   const schema = `wa_soak_${tag}`;
-  const topicEnv = topicEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '6' });
+  const topicEnv = topicEnvSchema.parse({
+    KAFKA_BROKERS: BROKERS,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '6',
+  });
   // Metadata of fresh topics can lag on a busy single broker (UNKNOWN_TOPIC_OR_PARTITION): retry.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -81,9 +116,21 @@ async function main() {
   const logger = createLogger({ service: 'wa-soak', level: 'warn' });
   const metrics = createMetrics('wa-soak');
   const waMetrics = createWhatsappMetrics(metrics);
-  const bus = new KafkajsEventBus({ env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }), service: 'wa-soak', logger, metrics: metrics.bus });
+  const bus = new KafkajsEventBus({
+    env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }),
+    service: 'wa-soak',
+    logger,
+    metrics: metrics.bus,
+  });
   await bus.start();
-  const ingest = createIngest({ bus, store: new PgPublishedStore(pool, schema), ingestGroups: false, defaultRegion: 'TR', logger, metrics: waMetrics });
+  const ingest = createIngest({
+    bus,
+    store: new PgPublishedStore(pool, schema),
+    ingestGroups: false,
+    defaultRegion: 'TR',
+    logger,
+    metrics: waMetrics,
+  });
   let handled = 0;
   const emittedAt = new Map<RawUpsert, number>();
   const latencies: number[] = [];
@@ -150,7 +197,7 @@ async function main() {
   clearInterval(sampler);
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(0);
+  const pct = (p: number) => percentile(latencies, p * 100).toFixed(0);
   process.stdout.write(
     `${UPSERTS} messages in ${Math.ceil(UPSERTS / BATCH)} upserts (${BATCH} msg each, ${SESSIONS} sessions): ` +
       `${published} events published in ${seconds.toFixed(1)} s = ${Math.round(UPSERTS / seconds)} msgs/s; ` +

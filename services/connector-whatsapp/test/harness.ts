@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@kanal/config';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
-import { createTopics, kafkaEnvSchema, KafkajsEventBus, topicEnvSchema } from '@kanal/kafka';
+import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { configSchema, type WhatsappConfig } from '../src/config';
 
@@ -10,19 +10,7 @@ export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127
 
 /** A topic prefix and Postgres schema of this suite's own. */
 export async function isolation(): Promise<{ prefix: string; schema: string }> {
-  const tag = randomUUID().slice(0, 8);
-  const prefix = `t${tag}.`;
-  const env = topicEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' });
-  // On the shared, busy broker fresh-topic metadata can lag (UNKNOWN_TOPIC_OR_PARTITION): retry.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await createTopics(env);
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
-    }
-  }
+  const { prefix, tag } = await createIsolatedTopics(BROKERS);
   return { prefix, schema: `wa_t${tag}` };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
-import { createTopics, kafkaEnvSchema, KafkajsEventBus, topicEnvSchema, type Subscription } from '@kanal/kafka';
+import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus, type Subscription } from '@kanal/kafka';
 import { createPool, type Pool } from '@kanal/postgres';
 import { configSchema, type Config } from '../src/config';
 
@@ -10,11 +10,7 @@ export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127
 
 /** A topic prefix and a Postgres schema of its own, so parallel suites never see each other. */
 export async function isolation(): Promise<{ prefix: string; schema: string }> {
-  const tag = randomUUID().slice(0, 8);
-  const prefix = `t${tag}.`;
-  await createTopics(
-    topicEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }),
-  );
+  const { prefix, tag } = await createIsolatedTopics(BROKERS);
   return { prefix, schema: `cx_t${tag}` };
 }
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createTopics, topicEnvSchema } from '@kanal/kafka';
 import { parseConfig } from '@kanal/config';
 import { createPool } from '@kanal/postgres';
-import { broker, portOpen, waitFor } from '@kanal/testing';
+import { broker, percentile, portOpen, waitFor } from '@kanal/testing';
 import { startRouter } from '../src/app';
 import { configSchema } from '../src/config';
 import { busProbe, customerMessage } from '../test/router-harness';
@@ -20,20 +20,35 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PREFIX = 'bench-router.';
 const SCHEMA = 'router_bench';
-const TEXTS = ['İADE istiyorum', 'ödeme yapamadım', 'kargom gelmedi', 'hesabım çalındı', 'Where is my order?', 'Merhaba'];
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const TEXTS = [
+  'İADE istiyorum',
+  'ödeme yapamadım',
+  'kargom gelmedi',
+  'hesabım çalındı',
+  'Where is my order?',
+  'Merhaba',
+];
 
 async function main() {
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
   if (!(await portOpen(Number(brokers.split(':')[1])))) await broker(19092).start();
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   await dropSchema(databaseUrl);
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: PREFIX, KAFKA_TOPIC_PARTITIONS: '6' }));
+  await createTopics(
+    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: PREFIX, KAFKA_TOPIC_PARTITIONS: '6' }),
+  );
   const run = randomUUID().slice(0, 8);
   const env = {
-    KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: PREFIX, PORT: '0', HOST: '127.0.0.1', AUTH_DISABLED: 'true', LOG_LEVEL: 'warn',
-    ROUTER_DB_SCHEMA: SCHEMA, ROUTER_GROUP_ID: 'router-bench', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '12',
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: PREFIX,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AUTH_DISABLED: 'true',
+    LOG_LEVEL: 'warn',
+    ROUTER_DB_SCHEMA: SCHEMA,
+    ROUTER_GROUP_ID: 'router-bench',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '12',
   };
   // Fixed groups: the bench topics outlive a run, and committed offsets keep earlier runs' events
   // out of this one (the schema is dropped, so the router would otherwise route them all again).
@@ -55,7 +70,12 @@ async function main() {
 
   // 1. throughput
   const events = Array.from({ length: N }, (_, i) =>
-    customerMessage({ customerId: `c-${run}-${i}`, conversationId: `v-${run}-${i}`, text: TEXTS[i % TEXTS.length]!, n: i }),
+    customerMessage({
+      customerId: `c-${run}-${i}`,
+      conversationId: `v-${run}-${i}`,
+      text: TEXTS[i % TEXTS.length]!,
+      n: i,
+    }),
   );
   const t0 = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -70,13 +90,20 @@ async function main() {
   const sentAt = new Map<string, number>();
   const total = RATE * SECONDS;
   const start = performance.now();
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
     const batch = [];
     for (; sent < due; sent++) {
       const id = `l-${run}-${sent}`;
       sentAt.set(id, performance.now());
-      batch.push(customerMessage({ customerId: `lc-${run}-${sent}`, conversationId: id, text: TEXTS[sent % TEXTS.length]!, n: sent }));
+      batch.push(
+        customerMessage({
+          customerId: `lc-${run}-${sent}`,
+          conversationId: id,
+          text: TEXTS[sent % TEXTS.length]!,
+          n: sent,
+        }),
+      );
     }
     if (batch.length) void probe.publish(...batch);
     await new Promise((r) => setTimeout(r, 10));
@@ -91,7 +118,11 @@ async function main() {
     throughputSeconds: Number(seconds.toFixed(2)),
     pacedRate: RATE,
     pacedEvents: total,
-    latencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? NaN) },
+    latencyMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p99: Math.round(percentile(latencies, 99)),
+      max: Math.round(latencies.at(-1) ?? NaN),
+    },
     rssMb: Math.round(rssAfterThroughput / 1024 / 1024),
     note: 'router + load generator share one process; includes Kafka round trips both ways and Postgres commits',
   };

@@ -27,9 +27,10 @@ export async function startRouter(
   const ctx = createRouterContext(routing, createRouterMetrics(metrics), logger);
 
   await migrate({ databaseUrl: config.DATABASE_URL, schema: config.ROUTER_DB_SCHEMA, dir: MIGRATIONS });
-  const pool = createPool(withSearchPath(config.DATABASE_URL, config.ROUTER_DB_SCHEMA), {
+  const pool = createPool(config.DATABASE_URL, {
     service: SERVICE,
     max: config.DATABASE_POOL_SIZE,
+    schema: config.ROUTER_DB_SCHEMA,
   });
   const bus = new KafkajsEventBus({ env: config, service: SERVICE, logger, metrics: metrics.bus });
   const scheduler = new SlaScheduler(ctx, pool, bus, config.ROUTER_SLA_POLL_MS);
@@ -60,11 +61,4 @@ export async function startRouter(
     pool,
     handleSignals: options.handleSignals ?? true,
   });
-}
-
-/** The router's tables live in its own schema; `options=-c search_path` keeps queries unqualified. */
-function withSearchPath(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
 }

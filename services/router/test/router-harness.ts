@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '@kanal/config';
 import { buildEvent, customerEventId, TOPICS, type Channel, type CloudEvent, type KanalEvent } from '@kanal/contracts';
-import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema, type Subscription } from '@kanal/kafka';
+import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, type Subscription } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import type { RunningService } from '@kanal/service';
 import { startRouter } from '../src/app';
@@ -26,9 +26,7 @@ export function testRoutingConfig(overrides: { sla?: Record<string, string>; sur
 
 /** An isolated world per test file: topic prefix, Postgres schema, routing config. */
 export async function isolatedEnv(routingConfig = testRoutingConfig()) {
-  const id = randomUUID().slice(0, 8);
-  const prefix = `t${id}.`;
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '3' }));
+  const { prefix, tag: id } = await createIsolatedTopics(BROKERS);
   return {
     KAFKA_BROKERS: BROKERS,
     KAFKA_TOPIC_PREFIX: prefix,

@@ -24,9 +24,12 @@ export async function startUnifier(
     help: 'State events parked until their message arrives',
     registers: [metrics.registry],
   });
-  const dbUrl = withSearchPath(config.DATABASE_URL, config.UNIFIER_SCHEMA);
   await migrate({ databaseUrl: config.DATABASE_URL, schema: config.UNIFIER_SCHEMA, dir: MIGRATIONS_DIR });
-  const pool = createPool(dbUrl, { max: config.DATABASE_POOL_SIZE, service });
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_SIZE,
+    service,
+    schema: config.UNIFIER_SCHEMA,
+  });
   const bus = new KafkajsEventBus({ env: config, service, logger, metrics: metrics.bus });
   const policy = new IdentityPolicy({
     blocked: config.UNIFIER_BLOCKED_IDENTITIES,
@@ -63,11 +66,4 @@ export async function startUnifier(
     },
     pool,
   });
-}
-
-/** Every connection works in the service's own schema. */
-function withSearchPath(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
 }

@@ -39,20 +39,19 @@ export function onInboundEvents(deps: { pool: Pool; bus: EventPublisher; ctx: Un
 }
 
 async function inTransaction<T>(pool: Pool, fn: Parameters<typeof withTransaction<T>>[1]): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await withTransaction(pool, fn, { prepared: true });
-    } catch (error) {
-      // Two instances inserting the same identity/conversation/outbox row: the retry sees the winner's row.
-      if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
-      if (isTransientPgError(error)) {
-        throw new DependencyUnavailableError(
-          'UNIFIER.DB_UNAVAILABLE',
-          `Postgres unavailable: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      throw error;
+  try {
+    // 23505: two instances inserting the same identity/conversation/outbox row; the retry sees the winner's row.
+    return await withTransaction(pool, fn, { prepared: true, retryOn: ['40001', '40P01', '23505'] });
+  } catch (error) {
+    if (isTransientPgError(error)) {
+      throw new DependencyUnavailableError(
+        'UNIFIER.DB_UNAVAILABLE',
+        `Postgres unavailable: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
+    throw error;
   }
 }

@@ -66,13 +66,14 @@ export async function resolveCustomer(
     for (const other of others) {
       const combined = [...(await identitiesOf(client, customer.id)), ...(await identitiesOf(client, other.id))];
       const shared = linkable.find((i) => owners.get(key(i)) === other.id)!;
-      if (policy.exceeded(combined)) {
+      const over = policy.exceeded(combined);
+      if (over) {
         suggestions.push({
           customerId: customer.id,
           candidateCustomerId: other.id,
           identity: shared,
           reason: 'limit-exceeded',
-          detail: `merging would pass the ${policy.exceeded(combined)} limit`,
+          detail: `merging would pass the ${over} limit`,
         });
         continue;
       }
