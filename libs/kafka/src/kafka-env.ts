@@ -24,6 +24,12 @@ export const kafkaEnv = {
   KAFKA_HANDLER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   /** How long publish() waits for the broker before reporting BUS.UNAVAILABLE. */
   KAFKA_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * How long the group waits for a silent member before handing its partitions to others. It also
+   * bounds the stall after a broker restart: the restarted coordinator keeps the pre-restart
+   * member until its session expires, and the group cannot rebalance before that.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(15_000),
 };
 
 export const kafkaEnvSchema = z.object(kafkaEnv);

@@ -84,6 +84,7 @@ export class KafkajsEventBus implements EventBus {
       dlqTopic: this.topic(TOPICS.dlq),
       source: `kanal/${this.options.service}`,
       maxAttempts: this.options.env.KAFKA_HANDLER_MAX_ATTEMPTS,
+      sessionTimeoutMs: this.options.env.KAFKA_SESSION_TIMEOUT_MS,
       logger: this.logger,
       metrics: this.options.metrics,
       logicalTopic: (t) => (prefix && t.startsWith(prefix) ? t.slice(prefix.length) : t),

@@ -17,6 +17,7 @@ export interface SubscriptionDeps {
   dlqTopic: string;
   source: string;
   maxAttempts: number;
+  sessionTimeoutMs: number;
   logger: BusLogger;
   metrics?: BusMetrics;
   /** Maps a physical topic name back to the contract name the handler knows. */
@@ -50,8 +51,8 @@ export class KafkajsSubscription implements Subscription {
     const consumer = kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.deps.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.deps.sessionTimeoutMs / 3)),
       maxWaitTimeInMs: 250,
       // A crash (e.g. the broker went away) restarts the member; uncommitted work is redelivered.
       retry: {

@@ -85,8 +85,12 @@ export function eventBusContract(name: string, harness: () => BusHarness): void 
       ]);
       const { seen } = collect(bus);
       const dlq = collect(bus, `dlq-${randomUUID()}`, TOPICS.dlq);
-      await waitFor(() => seen.length === 1 && dlq.seen.length === 2, { what: 'valid record and two dead letters' });
-      expect(seen[0]!.event.id).toBe(`${run}-2`);
+      // At-least-once: a redelivery after a rebalance may repeat a record, so count distinct ones.
+      await waitFor(() => seen.length >= 1 && new Set(dlq.seen.map((r) => r.key)).size >= 2, {
+        timeoutMs: 30_000,
+        what: () => `valid record and two dead letters (have ${seen.length} and ${dlq.seen.length})`,
+      });
+      expect(new Set(seen.map((r) => r.event.id))).toEqual(new Set([`${run}-2`]));
       const letters = dlq.seen.map((r) => r.event.data as { code: string; key: string; value: string });
       // Keys a and b may sit on different partitions, so the two letters come in either order.
       const byKey = Object.fromEntries(letters.map((l) => [l.key, l]));

@@ -5,7 +5,7 @@ export async function waitFor<T>(
     timeoutMs = 15_000,
     intervalMs = 50,
     what = 'condition',
-  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -18,7 +18,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+      // A function describes the state at the deadline, so a timeout says how far things got.
+      const described = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}${cause}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
