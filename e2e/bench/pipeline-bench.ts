@@ -20,7 +20,9 @@ const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
 
 /** Runs the production bundle (as in the image), so the figures are what a deployment gets. */
 async function spawnService(name: string, env: Record<string, string>): Promise<ChildProcess> {
-  return spawn(process.execPath, [await productionBuild(name)], {
+  // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile per service on exit (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  return spawn(process.execPath, [...profile, await productionBuild(name)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -6,6 +6,8 @@ export interface OutgoingRecord {
   key: string;
   event: CloudEvent;
   headers?: Record<string, string>;
+  /** `JSON.stringify(event)` when the caller has it already (saves serialising twice on hot paths). */
+  value?: string;
 }
 
 /** One decoded, schema-valid event handed to a handler. */

@@ -12,7 +12,7 @@ export function encodeRecord(record: OutgoingRecord): Message {
   const traceparent = isTraceparent(given) ? given : childTraceparent(currentTraceparent());
   return {
     key: record.key,
-    value: JSON.stringify(record.event),
+    value: record.value ?? JSON.stringify(record.event),
     headers: {
       ...record.headers,
       'content-type': 'application/cloudevents+json; charset=UTF-8',
@@ -46,7 +46,7 @@ export function decodeRecord(topic: string, partition: number, message: KafkaMes
   try {
     raw = JSON.parse(utf8.decode(message.value));
   } catch (error) {
-    return fail(BUS_ERROR_CODES.undecodable, `value is not UTF-8 JSON: ${(error as Error).message}`);
+    return fail(BUS_ERROR_CODES.undecodable, `value is not UTF-8 JSON: ${withoutExcerpt((error as Error).message)}`);
   }
   const parsed = parseEvent(raw);
   if (!parsed.ok) return fail(parsed.code, parsed.message);
@@ -55,4 +55,13 @@ export function decodeRecord(topic: string, partition: number, message: KafkaMes
     ok: true,
     record: { topic, partition, offset: message.offset, key, headers, traceparent, event: parsed.event },
   };
+}
+
+/**
+ * V8 quotes the record value in JSON.parse errors (`Unexpected token 'K', "Kartımdan "... is not
+ * valid JSON`); that excerpt may be a phone number, an email or message text and ends up in log
+ * lines, so it is cut (the DLQ record keeps the original bytes for whoever needs them).
+ */
+function withoutExcerpt(message: string): string {
+  return message.replace(/,?\s*(?:\.\.\.)?"[\s\S]*$/, '');
 }

@@ -33,7 +33,7 @@ export function onInboundEvents(deps: { pool: Pool; bus: EventPublisher; ctx: Un
         });
     }
     const outputs = await inTransaction(deps.pool, (client) => unifyInboundEvents(client, events, deps.ctx));
-    await deps.bus.publish(outputs.map((o) => ({ topic: TOPICS.customers, key: o.key, event: o.event })));
+    await deps.bus.publish(outputs.map((o) => ({ topic: TOPICS.customers, key: o.key, event: o.event, value: o.value })));
     return { rejected };
   };
 }

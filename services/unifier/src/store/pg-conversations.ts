@@ -84,3 +84,53 @@ export async function foldOpenConversations(
   await client.query('UPDATE conversations SET customer_id = $1 WHERE customer_id = $2', [survivorId, mergedId]);
   return { kept: kept?.id, folded: others.map((o) => o.id) };
 }
+
+/** The open conversations of many customers, locked in id order. */
+export async function openConversationsForUpdate(
+  client: PoolClient,
+  customerIds: string[],
+): Promise<Map<string, ConversationRow>> {
+  if (customerIds.length === 0) return new Map();
+  const { rows } = await client.query<ConversationRow>(
+    `SELECT ${COLUMNS} FROM conversations WHERE customer_id = ANY($1) AND status = 'open' ORDER BY id FOR UPDATE`,
+    [customerIds],
+  );
+  return new Map(rows.map((r) => [r.customer_id, r]));
+}
+
+export async function closeConversations(client: PoolClient, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query(`UPDATE conversations SET status = 'closed' WHERE id = ANY($1)`, [ids]);
+}
+
+const asRecord = (c: ConversationRow) => ({
+  id: c.id,
+  customer_id: c.customer_id,
+  status: c.status,
+  opened_at: c.opened_at,
+  last_message_at: c.last_message_at,
+  channels: c.channels,
+  message_count: c.message_count,
+});
+
+/** New conversations in their final state (a batch may open and idle-close one). */
+export async function insertConversations(client: PoolClient, rows: ConversationRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO conversations (id, customer_id, status, opened_at, last_message_at, channels, message_count)
+       SELECT id, customer_id, status, opened_at, last_message_at, channels, message_count FROM jsonb_to_recordset($1::jsonb)
+         AS x(id uuid, customer_id uuid, status text, opened_at timestamptz, last_message_at timestamptz, channels text[], message_count int)`,
+    [JSON.stringify(rows.map(asRecord))],
+  );
+}
+
+/** Writes the counters of conversations the caller holds locked (absolute values, not increments). */
+export async function updateConversationCounters(client: PoolClient, rows: ConversationRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `UPDATE conversations c SET message_count = x.message_count, last_message_at = x.last_message_at, channels = x.channels
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, last_message_at timestamptz, channels text[], message_count int)
+      WHERE c.id = x.id`,
+    [JSON.stringify(rows.map(asRecord))],
+  );
+}

@@ -176,3 +176,62 @@ export async function mergeCustomers(
   );
   return { mergeId, survivorId: survivor.id, mergedId: merged.id, evidence, movedIdentities: moved };
 }
+
+/**
+ * Many customers locked in one statement (id order, like lockCustomers), with their redirect so a
+ * caller can tell a live row from a merged one.
+ */
+export async function customersForUpdate(
+  client: PoolClient,
+  ids: string[],
+): Promise<Map<string, CustomerRow & { merged_into: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await client.query<CustomerRow & { merged_into: string | null }>(
+    'SELECT id, display_name, attributes, created_at, merged_into FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE',
+    [[...new Set(ids)].sort()],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Identities of many customers, each list in identitiesOf's order. */
+export async function identitiesOfMany(client: PoolClient, customerIds: string[]): Promise<Map<string, Identity[]>> {
+  const out = new Map<string, Identity[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return out;
+  const { rows } = await client.query<Identity & { customer_id: string }>(
+    'SELECT customer_id, type, value FROM identities WHERE customer_id = ANY($1) ORDER BY created_at, type, value',
+    [customerIds],
+  );
+  for (const r of rows) out.get(r.customer_id)!.push({ type: r.type, value: r.value } as Identity);
+  return out;
+}
+
+export async function insertCustomers(client: PoolClient, customers: CustomerRow[]): Promise<void> {
+  if (customers.length === 0) return;
+  await client.query(
+    `INSERT INTO customers (id, display_name, created_at)
+       SELECT id, display_name, created_at FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, display_name text, created_at timestamptz)`,
+    [JSON.stringify(customers.map((c) => ({ id: c.id, display_name: c.display_name, created_at: c.created_at })))],
+  );
+}
+
+/** Fills in display names that were unknown (never overwrites one). */
+export async function fillDisplayNames(client: PoolClient, names: Array<{ id: string; name: string }>): Promise<void> {
+  if (names.length === 0) return;
+  await client.query(
+    `UPDATE customers c SET display_name = x.name FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text)
+      WHERE c.id = x.id AND c.display_name IS NULL`,
+    [JSON.stringify(names)],
+  );
+}
+
+/** Plain insert: a concurrent owner raises 23505 and the caller's transaction is retried. */
+export async function insertIdentities(
+  client: PoolClient,
+  rows: Array<{ type: string; value: string; customerId: string }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO identities (type, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])`,
+    [rows.map((r) => r.type), rows.map((r) => r.value), rows.map((r) => r.customerId)],
+  );
+}

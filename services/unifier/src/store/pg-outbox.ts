@@ -4,6 +4,8 @@ import type { PoolClient } from '@kanal/postgres';
 export interface OutboxEntry {
   key: string;
   event: CloudEvent;
+  /** The event as stored (set by recordOutputs): published as is instead of serialised again. */
+  value?: string;
 }
 
 /** Outputs already recorded for these input events (processed before: redeliveries), by input id. */
@@ -29,15 +31,21 @@ export async function recordedOutputs(
  * An input that produced nothing gets a marker row (seq -1) so its redelivery is recognised too.
  */
 export async function recordOutputs(client: PoolClient, produced: Array<[string, OutboxEntry[]]>): Promise<void> {
-  const rows: Array<[string, number, string, string | null]> = [];
+  // One JSON document for the whole batch: each event is serialised once (and kept for the
+  // publish), with no per-element array-literal escaping.
+  const rows: string[] = [];
   for (const [sourceEventId, outputs] of produced) {
-    if (outputs.length === 0) rows.push([sourceEventId, -1, '', null]);
-    outputs.forEach((o, i) => rows.push([sourceEventId, i, o.key, JSON.stringify(o.event)]));
+    const id = JSON.stringify(sourceEventId);
+    if (outputs.length === 0) rows.push(`{"s":${id},"q":-1,"k":"","e":null}`);
+    outputs.forEach((o, i) => {
+      o.value = JSON.stringify(o.event);
+      rows.push(`{"s":${id},"q":${i},"k":${JSON.stringify(o.key)},"e":${o.value}}`);
+    });
   }
   if (rows.length === 0) return;
-  const column = (n: number) => rows.map((r) => r[n]);
   await client.query(
-    `INSERT INTO outbox (source_event_id, seq, key, event) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[])`,
-    [column(0), column(1), column(2), column(3)],
+    `INSERT INTO outbox (source_event_id, seq, key, event)
+       SELECT s, q, k, e FROM jsonb_to_recordset($1::jsonb) AS x(s text, q int, k text, e jsonb)`,
+    [`[${rows.join(',')}]`],
   );
 }

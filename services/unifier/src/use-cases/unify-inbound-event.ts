@@ -15,9 +15,11 @@ import {
   type Suggestion,
 } from '../store/pg-identity-graph';
 import { findMessage, insertMessage, recentMessages, updateMessageState, type MessageRow } from '../store/pg-messages';
+import { recordSuggestions } from '../store/pg-link-suggestions';
 import { recordedOutputs, recordOutputs, type OutboxEntry } from '../store/pg-outbox';
 import { customerSummary, mergedEvent, suggestionEvent, unifiedEvent } from './customer-events';
 import { resolveCustomer } from './resolve-customer';
+import { unifyMessagesInBulk, type MessageEvent } from './unify-messages-in-bulk';
 
 export interface UnifyContext {
   policy: IdentityPolicy;
@@ -40,35 +42,46 @@ export async function unifyInboundEvents(
   ctx: UnifyContext,
 ): Promise<OutboxEntry[]> {
   const done = await recordedOutputs(client, [...new Set(events.map((e) => e.id))]);
+  const todo = [...new Map(events.filter((e) => !done.has(e.id)).map((e) => [e.id, e])).values()];
   const fresh: Array<[string, OutboxEntry[]]> = [];
-  const all: OutboxEntry[] = [];
-  for (const event of events) {
-    let outputs = done.get(event.id);
-    if (!outputs) {
-      outputs =
-        event.type === 'kanal.message.received.v1' || event.type === 'kanal.message.sent.v1'
-          ? await unifyMessage(client, event as InboundEvent & { data: MessageData }, ctx)
-          : await applyToTarget(client, event, ctx);
-      done.set(event.id, outputs);
-      fresh.push([event.id, outputs]);
+  for (let i = 0; i < todo.length; ) {
+    const run = messageRun(todo, i);
+    if (run.length >= 2) {
+      const taken = await unifyMessagesInBulk(client, run, ctx, (m, e, s, c) => applyOne(client, m, e, s, c));
+      fresh.push(...taken);
+      i += taken.length;
+      if (taken.length > 0) continue;
     }
-    all.push(...outputs);
+    const event = todo[i++]!;
+    fresh.push([
+      event.id,
+      isMessage(event) ? await unifyMessage(client, event, ctx) : await applyToTarget(client, event, ctx),
+    ]);
   }
+  for (const [id, outputs] of fresh) done.set(id, outputs);
   await recordOutputs(client, fresh);
-  return all;
+  // Input order, repeats included: a repeat re-emits the first copy's outputs (same ids).
+  return events.flatMap((e) => done.get(e.id)!);
 }
 
-async function unifyMessage(client: PoolClient, event: InboundEvent & { data: MessageData }, ctx: UnifyContext) {
+const isMessage = (e: InboundEvent): e is MessageEvent =>
+  e.type === 'kanal.message.received.v1' || e.type === 'kanal.message.sent.v1';
+
+/** The consecutive messages from `start` (state events break a run: they must see what precedes them). */
+function messageRun(events: InboundEvent[], start: number): MessageEvent[] {
+  let end = start;
+  while (end < events.length && isMessage(events[end]!)) end++;
+  return events.slice(start, end) as MessageEvent[];
+}
+
+async function unifyMessage(client: PoolClient, event: MessageEvent, ctx: UnifyContext) {
   const data = event.data;
   // On an outbound echo the customer is the recipient.
   const party = data.direction === 'outbound' ? data.recipient : data.sender;
-  const { customer, identities, merges, suggestions } = await resolveCustomer(
-    client,
-    data,
-    party,
-    ctx.policy,
-    event.id,
-  );
+  // The message's own key too: a state event aimed at it waits for its insert (or parks first).
+  const { customer, identities, merges, suggestions } = await resolveCustomer(client, data, party, ctx.policy, event.id, [
+    messageLockKey(data.channel, data.accountId, data.externalId),
+  ]);
   const outputs: OutboxEntry[] = [];
   const at = new Date(data.occurredAt);
   let conversation = await conversationFor(client, customer.id, at, ctx.idleHours);
@@ -190,27 +203,7 @@ async function mentioned(
 }
 
 /** A suggestion is emitted once per customer, identity and reason, not on every message. */
-async function firstTimeOnly(
-  client: PoolClient,
-  suggestions: Suggestion[],
-  sourceEventId: string,
-): Promise<Suggestion[]> {
-  const fresh: Suggestion[] = [];
-  for (const s of suggestions) {
-    const { rowCount } = await client.query(
-      `INSERT INTO link_suggestions (id, customer_id, candidate_customer_id, identity_type, identity_value, reason, source_event_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [
-        randomUUID(),
-        s.customerId,
-        s.candidateCustomerId ?? null,
-        s.identity.type,
-        s.identity.value,
-        s.reason,
-        sourceEventId,
-      ],
-    );
-    if (rowCount) fresh.push(s);
-  }
-  return fresh;
+async function firstTimeOnly(client: PoolClient, suggestions: Suggestion[], sourceEventId: string): Promise<Suggestion[]> {
+  const fresh = await recordSuggestions(client, suggestions.map((suggestion) => ({ suggestion, sourceEventId })));
+  return suggestions.filter((_, i) => fresh[i]);
 }
