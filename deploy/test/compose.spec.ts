@@ -68,4 +68,20 @@ describe('deploy/Dockerfile', () => {
     expect(lastUser).toBeDefined();
     expect(lastUser).not.toMatch(/root|\b0\b/);
   });
+
+  it('switches to a non-root user in the runtime stage itself, with the code root-owned', () => {
+    // A USER in an earlier stage does not carry over: the image runs as whoever the last stage says.
+    const runtime = dockerfile.split(/^FROM /m).pop()!;
+    const instructions = runtime.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
+    const users = instructions.filter((l) => l.startsWith('USER '));
+    expect(users.length).toBeGreaterThan(0);
+    const user = users.pop()!.slice('USER '.length).trim();
+    const [name, group] = user.split(':');
+    expect({ user, root: [name, group].some((part) => part === 'root' || part === '0') }).toEqual({
+      user,
+      root: false,
+    });
+    // Code is root-owned and so read-only to that user.
+    for (const copy of instructions.filter((l) => l.startsWith('COPY '))) expect(copy).toContain('--chown=root:root');
+  });
 });

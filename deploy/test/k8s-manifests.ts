@@ -184,6 +184,32 @@ export function containerProblems(w: Workload, configMaps: Map<string, Record<st
   return problems;
 }
 
+/** The pod spec of any resource that runs pods (a new kind must not slip past the checks). */
+export function podSpecOf(r: Resource): PodSpec | undefined {
+  switch (r.kind) {
+    case 'Pod':
+      return r.spec as PodSpec;
+    case 'CronJob':
+      return r.spec?.jobTemplate?.spec?.template?.spec as PodSpec | undefined;
+    default:
+      return r.spec?.template?.spec as PodSpec | undefined;
+  }
+}
+
+/** Containers (init containers included) that may run as root: runAsNonRoot not true, or uid 0. */
+export function rootContainers(resources: Resource[]): string[] {
+  const problems: string[] = [];
+  for (const r of resources) {
+    const pod = podSpecOf(r);
+    if (!pod) continue;
+    for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+      const sc = { ...pod.securityContext, ...c.securityContext };
+      if (sc.runAsNonRoot !== true || sc.runAsUser === 0) problems.push(`${r.kind} ${r.metadata.name}/${c.name}`);
+    }
+  }
+  return problems;
+}
+
 /** Problems of the ConfigMaps: secrets must not be kept there. */
 export function configMapProblems(configMaps: Map<string, Record<string, string>>): string[] {
   const problems: string[] = [];

@@ -20,7 +20,9 @@ import {
   K8S_DIR,
   loadManifests,
   matches,
+  podSpecOf,
   requiredVariables,
+  rootContainers,
   resolveEnv,
   serviceOf,
 } from './k8s-manifests';
@@ -133,6 +135,14 @@ describe('deploy/k8s manifests', () => {
     );
   });
 
+  it('sets runAsNonRoot: true for every container of every resource that runs pods, whatever its kind', () => {
+    const podResources = resources.filter((r) => podSpecOf(r));
+    // Only Deployments and Jobs run pods today; both are checked in full below and above.
+    expect([...new Set(podResources.map((r) => r.kind))].sort()).toEqual(['Deployment', 'Job']);
+    expect(podResources.length).toBe(deployments.length + jobs.length);
+    expect(rootContainers(resources)).toEqual([]);
+  });
+
   it.each(serviceDirs)('%s has a Deployment, Service and PodDisruptionBudget', (name) => {
     const own = deployments.filter((d) => serviceOf(mainContainer(d)) === name);
     expect(own.length).toBeGreaterThanOrEqual(1);
@@ -231,6 +241,26 @@ describe('the checks themselves', () => {
     change(copy.spec.template.spec.containers[0]!, copy);
     return containerProblems(copy, configMaps);
   };
+
+  it('finds pods in any kind and reports a container that may run as root', () => {
+    const pod = structuredClone(original.spec.template.spec);
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly' },
+      spec: { jobTemplate: { spec: { template: { spec: pod } } } },
+    };
+    const statefulSet = {
+      ...structuredClone(original),
+      kind: 'StatefulSet',
+      metadata: { name: 'stateful' },
+    } as Resource;
+    expect(rootContainers([cronJob, statefulSet])).toEqual([]);
+    delete pod.securityContext!.runAsNonRoot;
+    delete pod.containers[0]!.securityContext!.runAsNonRoot;
+    statefulSet.spec.template.spec.containers[0].securityContext.runAsUser = 0;
+    expect(rootContainers([cronJob, statefulSet])).toEqual(['CronJob nightly/unifier', 'StatefulSet stateful/unifier']);
+  });
 
   it('the real unifier Deployment is clean', () => {
     expect(containerProblems(original, configMaps)).toEqual([]);

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
-import type { BusMetrics } from '@kanal/observability';
+import { maskPii, type BusMetrics } from '@kanal/observability';
 import { backoffDelay, sleepWithTicks } from './backoff';
 import { toDlqMessage } from './dlq-record';
 import { BUS_ERROR_CODES, DependencyUnavailableError, NonRetriableError, errorCode } from './errors';
@@ -133,7 +133,8 @@ export class KafkajsSubscription implements Subscription {
         metrics?.dlq(topic, f.code);
         logger.warn(
           { topic, partition, offset: f.message.offset, code: f.code, groupId: this.groupId },
-          `record dead-lettered: ${f.reason}`,
+          // The reason may quote the record (an unknown `type`, a handler's error): no PII in logs.
+          `record dead-lettered: ${maskPii(f.reason)}`,
         );
       }
     }

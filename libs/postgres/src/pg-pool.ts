@@ -22,6 +22,12 @@ export function createPool(
   // An idle client losing its connection (server restart, terminated backend) must not crash the
   // process: the pool drops it and the next query opens a new one.
   pool.on('error', () => {});
+  // The same for a checked-out client (pg-pool removes its idle listener while a caller holds it):
+  // a backend terminated between two queries of a transaction makes pg emit 'error' on the client
+  // itself, which without a listener is an uncaught exception that kills the process. The next
+  // query on that client rejects instead ("not queryable": a transient error, retried), and the
+  // pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
