@@ -1,1 +1,2 @@
 export { runService, type RunningService, type ServiceSpec } from './run-service';
+export { asDependencyOutage } from './database-outage';

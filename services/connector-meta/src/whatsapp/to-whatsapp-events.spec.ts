@@ -133,4 +133,14 @@ describe('WhatsApp Cloud API webhook → events', () => {
     expect(() => normalizeWebhook('whatsapp-cloud', Buffer.from('{"object":"page","entry":[]}'), ctx)).toThrow(expect.objectContaining({ code: 'META.INVALID_BODY' }));
     expect(() => normalizeWebhook('whatsapp-cloud', Buffer.from('{not json'), ctx)).toThrow(expect.objectContaining({ code: 'META.INVALID_BODY' }));
   });
+
+  it('drops a sender id that does not normalise instead of failing the delivery, keeping the rest', () => {
+    const body = JSON.parse(fixture('unsupported-username.json').toString('utf8'));
+    const value = body.entry[0].changes[0].value;
+    value.messages[1].from_user_id = 'TR 100 200'; // spaces: not a BSUID
+    value.contacts[1].user_id = 'TR 100 200';
+    const result = normalizeWebhook('whatsapp-cloud', Buffer.from(JSON.stringify(body)), ctx);
+    expect(result.events.map((e) => (e.event.data as MessageData).externalId)).toEqual(['wamid.UNSUP01']);
+    expect(result.dropped).toContainEqual(expect.objectContaining({ reason: 'no-sender-identity', detail: 'wamid.USERNAME01' }));
+  });
 });

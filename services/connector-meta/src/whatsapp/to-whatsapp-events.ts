@@ -60,18 +60,31 @@ export function toWhatsappEvents(body: unknown, ctx: NormalizeContext): Normaliz
   return batch;
 }
 
-/** Phone from `wa_id` (digits without `+`), BSUID as given; a phone is never derived from a BSUID. */
+/**
+ * Phone from `wa_id` (digits without `+`), BSUID as given; a phone is never derived from a BSUID.
+ * A value that does not normalise is left out (the message is then dropped with a reason when it
+ * has no identity left): one malformed id must not fail the whole delivery with a 500.
+ */
 function identities(waId: string | undefined, bsuid: string | undefined, ctx: NormalizeContext): Identity[] {
   const out: Identity[] = [];
   if (waId) {
-    try {
-      out.push({ type: 'phone', value: normalizeIdentityValue('phone', `+${waId.replace(/^\+/, '')}`, { defaultRegion: ctx.defaultRegion }) });
-    } catch (error) {
-      if (!(error instanceof IdentityError)) throw error;
-    }
+    const phone = normalized('phone', `+${waId.replace(/^\+/, '')}`, ctx);
+    if (phone) out.push({ type: 'phone', value: phone });
   }
-  if (bsuid) out.push({ type: 'whatsapp-bsuid', value: normalizeIdentityValue('whatsapp-bsuid', bsuid) });
+  if (bsuid) {
+    const value = normalized('whatsapp-bsuid', bsuid, ctx);
+    if (value) out.push({ type: 'whatsapp-bsuid', value });
+  }
   return out;
+}
+
+function normalized(type: 'phone' | 'whatsapp-bsuid', value: string, ctx: NormalizeContext): string | undefined {
+  try {
+    return normalizeIdentityValue(type, value, { defaultRegion: ctx.defaultRegion });
+  } catch (error) {
+    if (!(error instanceof IdentityError)) throw error;
+    return undefined;
+  }
 }
 
 function mapMessage(batch: NormalizedBatch, accountId: string, m: WaMessage, contacts: WaContact[], ctx: NormalizeContext) {

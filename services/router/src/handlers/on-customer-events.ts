@@ -1,6 +1,7 @@
 import type { KanalEvent } from '@kanal/contracts';
 import type { BatchHandler, EventPublisher, IncomingRecord, OutgoingRecord } from '@kanal/kafka';
 import { withTransaction, type Pool } from '@kanal/postgres';
+import { asDependencyOutage } from '@kanal/service';
 import type { RouterContext } from '../router-context';
 import { BatchStore } from '../store/batch-store';
 import type { Queryable } from '../store/conversation-repo';
@@ -18,19 +19,22 @@ import { routeMessage, type Received } from '../use-cases/route-message';
 export function onCustomerEvents(ctx: RouterContext, pool: Pool, bus: EventPublisher): BatchHandler {
   return async (records) => {
     const surge: SurgeHit[] = [];
-    await withTransaction(pool, async (db) => {
-      surge.length = 0; // a retried transaction starts over
-      const fresh = await freshEvents(db, records);
-      const store = new BatchStore(db);
-      await store.prefetch(batchKeys(records.filter((r) => fresh.has(r.event.id))), ctx.rules.repeatWindowsMs);
-      const out: OutgoingRecord[] = [];
-      for (const record of records) {
-        if (!fresh.delete(record.event.id)) continue; // redelivered, or twice in this batch
-        out.push(...(await handleOne(ctx, db, store, record, surge)));
-      }
-      await store.flush();
-      await bus.publish(out);
-    });
+    // A Postgres outage is retried by the bus without limit (never dead-letters the batch).
+    await asDependencyOutage('ROUTER.DB_UNAVAILABLE', () =>
+      withTransaction(pool, async (db) => {
+        surge.length = 0; // a retried transaction starts over
+        const fresh = await freshEvents(db, records);
+        const store = new BatchStore(db);
+        await store.prefetch(batchKeys(records.filter((r) => fresh.has(r.event.id))), ctx.rules.repeatWindowsMs);
+        const out: OutgoingRecord[] = [];
+        for (const record of records) {
+          if (!fresh.delete(record.event.id)) continue; // redelivered, or twice in this batch
+          out.push(...(await handleOne(ctx, db, store, record, surge)));
+        }
+        await store.flush();
+        await bus.publish(out);
+      }),
+    );
     if (surge.length > 0) await watchSurgesAfterCommit(ctx, pool, bus, surge);
   };
 }
@@ -41,7 +45,12 @@ export function onCustomerEvents(ctx: RouterContext, pool: Pool, bus: EventPubli
  * other. The trade-off, a crash between the two commits losing one batch's hits from the count,
  * is fine for a heuristic; a failure is logged and counted, never retried into double routing.
  */
-async function watchSurgesAfterCommit(ctx: RouterContext, pool: Pool, bus: EventPublisher, surge: SurgeHit[]): Promise<void> {
+async function watchSurgesAfterCommit(
+  ctx: RouterContext,
+  pool: Pool,
+  bus: EventPublisher,
+  surge: SurgeHit[],
+): Promise<void> {
   try {
     await withTransaction(pool, async (db) => bus.publish(await watchSurges(ctx, db, surge)));
   } catch (err) {
@@ -76,7 +85,9 @@ async function handleOne(
       // Rare and multi-row: written directly, with the batch's pending writes flushed first.
       await store.flush();
       const records =
-        event.type === 'kanal.customer.merged.v1' ? await foldMerge(ctx, db, event.id, event.data) : await applySplit(ctx, db, event.id, event.data);
+        event.type === 'kanal.customer.merged.v1'
+          ? await foldMerge(ctx, db, event.id, event.data)
+          : await applySplit(ctx, db, event.id, event.data);
       store.invalidate();
       return records;
     }
@@ -97,13 +108,19 @@ async function freshEvents(db: Queryable, records: IncomingRecord[]): Promise<Se
 function batchKeys(records: IncomingRecord[]) {
   const messages = records
     .map((r) => r.event as KanalEvent)
-    .filter((e): e is Extract<KanalEvent, { type: 'kanal.customer.message.v1' }> => e.type === 'kanal.customer.message.v1')
+    .filter(
+      (e): e is Extract<KanalEvent, { type: 'kanal.customer.message.v1' }> => e.type === 'kanal.customer.message.v1',
+    )
     .map((e) => ({ id: e.id, data: e.data as Received }));
   const received = messages.filter((m) => m.data.kind === 'received');
   return {
     conversationIds: messages.map((m) => m.data.conversation.id),
     customerIds: received.map((m) => m.data.customer.id),
-    contacts: received.map((m) => ({ eventId: m.id, customerId: m.data.customer.id, at: new Date(m.data.message.occurredAt) })),
+    contacts: received.map((m) => ({
+      eventId: m.id,
+      customerId: m.data.customer.id,
+      at: new Date(m.data.message.occurredAt),
+    })),
   };
 }
 

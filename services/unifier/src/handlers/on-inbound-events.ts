@@ -1,6 +1,7 @@
 import { TOPICS, type InboundData, type KanalEvent } from '@kanal/contracts';
-import { DependencyUnavailableError, type BatchHandler, type EventPublisher, type RejectedRecord } from '@kanal/kafka';
-import { isTransientPgError, withTransaction, type Pool } from '@kanal/postgres';
+import { type BatchHandler, type EventPublisher, type RejectedRecord } from '@kanal/kafka';
+import { withTransaction, type Pool } from '@kanal/postgres';
+import { asDependencyOutage } from '@kanal/service';
 import { unifyInboundEvents, type UnifyContext } from '../use-cases/unify-inbound-event';
 
 const INBOUND_TYPES = new Set([
@@ -33,25 +34,16 @@ export function onInboundEvents(deps: { pool: Pool; bus: EventPublisher; ctx: Un
         });
     }
     const outputs = await inTransaction(deps.pool, (client) => unifyInboundEvents(client, events, deps.ctx));
-    await deps.bus.publish(outputs.map((o) => ({ topic: TOPICS.customers, key: o.key, event: o.event, value: o.value })));
+    await deps.bus.publish(
+      outputs.map((o) => ({ topic: TOPICS.customers, key: o.key, event: o.event, value: o.value })),
+    );
     return { rejected };
   };
 }
 
-async function inTransaction<T>(pool: Pool, fn: Parameters<typeof withTransaction<T>>[1]): Promise<T> {
-  try {
-    // 23505: two instances inserting the same identity/conversation/outbox row; the retry sees the winner's row.
-    return await withTransaction(pool, fn, { prepared: true, retryOn: ['40001', '40P01', '23505'] });
-  } catch (error) {
-    if (isTransientPgError(error)) {
-      throw new DependencyUnavailableError(
-        'UNIFIER.DB_UNAVAILABLE',
-        `Postgres unavailable: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
+function inTransaction<T>(pool: Pool, fn: Parameters<typeof withTransaction<T>>[1]): Promise<T> {
+  // 23505: two instances inserting the same identity/conversation/outbox row; the retry sees the winner's row.
+  return asDependencyOutage('UNIFIER.DB_UNAVAILABLE', () =>
+    withTransaction(pool, fn, { prepared: true, retryOn: ['40001', '40P01', '23505'] }),
+  );
 }
