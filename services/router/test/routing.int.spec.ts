@@ -124,6 +124,20 @@ describe('router: continuity', () => {
     expect((await assignedOf(second)).data).toMatchObject({ queue: 'account-security', priority: 'P1', reason: 'rules' });
   });
 
+  it('closes the previous conversation with reason idle when the unifier opens a new one', async () => {
+    const customerId = uid('cust');
+    const first = uid('conv');
+    await probe.publish(customerMessage({ customerId, conversationId: first, text: 'kargo gecikti' }));
+    await assignedOf(first);
+    const second = uid('conv');
+    await probe.publish(customerMessage({ customerId, conversationId: second, text: 'yine ben' }));
+    await assignedOf(second);
+    const closed = await waitFor(() => probe.of('kanal.conversation.closed.v1', first)[0], { what: 'idle close' });
+    expect(closed.data).toMatchObject({ conversationId: first, reason: 'idle', customer: { id: customerId } });
+    expect(await http.get(`/v1/conversations/${first}`)).toMatchObject({ status: 200, body: { status: 'closed' } });
+    expect(probe.of('kanal.conversation.closed.v1', second)).toHaveLength(0);
+  });
+
   it('folds conversations on a merge, keeping the earlier SLA clock', async () => {
     const survivorId = uid('cust');
     const mergedId = uid('cust');

@@ -1,4 +1,4 @@
-import type { Conversation, Queryable } from './conversation-repo';
+import type { Conversation, PreviousConversation, Queryable } from './conversation-repo';
 import { lockConversation, toConversation } from './conversation-repo';
 import { flushConversations, flushDeadlines, flushHistory } from './bulk-writes';
 import type { ConversationStore } from './conversation-store';
@@ -21,7 +21,7 @@ export interface BatchKeys {
  */
 export class BatchStore implements ConversationStore {
   private readonly cache = new Map<string, Conversation | null>();
-  private readonly previous = new Map<string, Array<{ id: string; queue: string }>>();
+  private readonly previous = new Map<string, PreviousConversation[]>();
   private readonly dirty = new Map<string, Conversation>();
   private readonly deadlines = new Map<string, { conversationId: string; dueAt: Date }>();
   private readonly settled = new Map<string, 'stopped' | 'cancelled'>();
@@ -75,9 +75,10 @@ export class BatchStore implements ConversationStore {
     return this.cache.get(id) ?? undefined;
   }
 
-  async previousQueue(customerId: string, excludeId: string): Promise<string | undefined> {
+  async previousConversation(customerId: string, excludeId: string): Promise<PreviousConversation | undefined> {
     const inBatch = [...this.dirty.values()].filter((c) => c.customerId === customerId && c.id !== excludeId).at(-1);
-    return inBatch?.queue ?? this.previous.get(customerId)?.find((p) => p.id !== excludeId)?.queue;
+    if (inBatch) return { id: inBatch.id, queue: inBatch.queue };
+    return this.previous.get(customerId)?.find((p) => p.id !== excludeId);
   }
 
   async contacts(contact: { eventId: string }): Promise<Map<number, number>> {

@@ -84,12 +84,18 @@ export async function customerConversations(db: Queryable, customerId: string, l
 }
 
 /** The queue of the customer's most recent other conversation (returning-customer preference). */
-export async function previousQueue(db: Queryable, customerId: string, excludeId: string): Promise<string | undefined> {
+/** The customer's latest conversation other than `excludeId` (its queue is the returning-customer preference). */
+export async function previousConversation(db: Queryable, customerId: string, excludeId: string): Promise<PreviousConversation | undefined> {
   const { rows } = await db.query(
-    `SELECT queue FROM conversations WHERE customer_id = $1 AND id <> $2 ORDER BY opened_at DESC LIMIT 1`,
+    `SELECT id, queue FROM conversations WHERE customer_id = $1 AND id <> $2 ORDER BY opened_at DESC LIMIT 1`,
     [customerId, excludeId],
   );
-  return rows[0]?.queue as string | undefined;
+  return rows[0] ? { id: rows[0].id as string, queue: rows[0].queue as string } : undefined;
+}
+
+export interface PreviousConversation {
+  id: string;
+  queue: string;
 }
 
 export async function saveConversation(db: Queryable, c: Conversation): Promise<void> {

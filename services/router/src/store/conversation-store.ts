@@ -1,5 +1,5 @@
 import type { Conversation, Queryable } from './conversation-repo';
-import { countContacts, lockConversation, previousQueue, saveConversation } from './conversation-repo';
+import { countContacts, lockConversation, previousConversation, saveConversation, type PreviousConversation } from './conversation-repo';
 import { settleDeadline, upsertDeadline } from './deadline-repo';
 import { appendHistory, type HistoryEntry } from './history-repo';
 
@@ -10,7 +10,8 @@ import { appendHistory, type HistoryEntry } from './history-repo';
 export interface ConversationStore {
   /** The conversation, locked for this transaction. */
   lock(id: string): Promise<Conversation | undefined>;
-  previousQueue(customerId: string, excludeId: string): Promise<string | undefined>;
+  /** The customer's latest conversation other than `excludeId`. */
+  previousConversation(customerId: string, excludeId: string): Promise<PreviousConversation | undefined>;
   contacts(contact: { eventId: string; customerId: string; at: Date }, windowsMs: number[]): Promise<Map<number, number>>;
   save(c: Conversation): Promise<void>;
   upsertDeadline(id: string, conversationId: string, dueAt: Date): Promise<void>;
@@ -21,7 +22,7 @@ export interface ConversationStore {
 export class DirectStore implements ConversationStore {
   constructor(readonly db: Queryable) {}
   lock = (id: string) => lockConversation(this.db, id);
-  previousQueue = (customerId: string, excludeId: string) => previousQueue(this.db, customerId, excludeId);
+  previousConversation = (customerId: string, excludeId: string) => previousConversation(this.db, customerId, excludeId);
   contacts = (contact: { eventId: string; customerId: string; at: Date }, windowsMs: number[]) => countContacts(this.db, contact, windowsMs);
   save = (c: Conversation) => saveConversation(this.db, c);
   upsertDeadline = (id: string, conversationId: string, dueAt: Date) => upsertDeadline(this.db, id, conversationId, dueAt);

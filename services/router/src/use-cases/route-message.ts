@@ -8,7 +8,7 @@ import type { Conversation, CustomerRef } from '../store/conversation-repo';
 import type { ConversationStore } from '../store/conversation-store';
 import { deadlineId } from '../store/deadline-repo';
 import type { SurgeHit } from '../surge/surge-watch';
-import { updatedEvent } from './conversation-events';
+import { closedEvent, updatedEvent } from './conversation-events';
 
 /** A `received` unified event (the contract types `kind` as a string, so the message is narrowed here). */
 export type Received = CustomerMessageData & { message: MessageData };
@@ -112,12 +112,15 @@ async function assignNew(
 ): Promise<OutgoingRecord[]> {
   const outcome = ctx.rules.evaluate(input);
   const overrideFired = outcome.ruleIds.some((id) => ctx.config.rules.find((r) => r.id === id)?.override);
+  const previous = await store.previousConversation(customer.id, data.conversation.id);
   const route = routeNew(outcome, {
     defaultQueue: ctx.config.defaults.queue,
     defaultPriority: ctx.config.defaults.priority,
-    previousQueue: await store.previousQueue(customer.id, data.conversation.id),
+    previousQueue: previous?.queue,
     overrideFired,
   });
+  // A new conversation id for a known customer means the unifier closed the previous one on idle.
+  const closed = previous ? await closeIdle(ctx, store, previous.id, eventId, at) : [];
   const channel = input.channel;
   const dueAt = ctx.sla.dueAt(at, route.queue, channel, route.priority, route.slaMs);
   const conv: Conversation = {
@@ -149,6 +152,7 @@ async function assignNew(
   // New conversations feed the surge watch, checked once per batch (see watchSurges).
   for (const hit of outcome.hits) surge.push({ ...hit, conversationId: conv.id, at });
   return [
+    ...closed,
     routingRecord(
       'kanal.conversation.assigned.v1',
       id,
@@ -168,4 +172,18 @@ async function assignNew(
       at.toISOString(),
     ),
   ];
+}
+
+/**
+ * Closes the customer's previous conversation with reason `idle` when it is still open here (not
+ * answered and closed by an agent, not merged): its SLA clock is cancelled, so it leaves the queue
+ * instead of counting as waiting forever.
+ */
+async function closeIdle(ctx: RouterContext, store: ConversationStore, id: string, cause: string, at: Date): Promise<OutgoingRecord[]> {
+  const conv = await store.lock(id);
+  if (!conv || conv.status === 'closed' || conv.status === 'merged') return [];
+  const next: Conversation = { ...conv, status: 'closed', closedAt: at };
+  await store.save(next);
+  await store.settleDeadline(deadlineId(conv.id, conv.generation), 'cancelled');
+  return [await closedEvent(ctx, store, { cause, conversation: next, reason: 'idle', at })];
 }
