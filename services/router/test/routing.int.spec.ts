@@ -138,6 +138,29 @@ describe('router: continuity', () => {
     expect(probe.of('kanal.conversation.closed.v1', second)).toHaveLength(0);
   });
 
+  it('takes the moved identities off the conversation on a split and routes the split-off customer on its own', async () => {
+    const customerId = uid('cust');
+    const newCustomerId = uid('cust');
+    const conversationId = uid('conv');
+    await probe.publish(customerMessage({ customerId, conversationId, text: 'kargo gecikti' }));
+    await assignedOf(conversationId);
+    await probe.publish({
+      specversion: '1.0', id: uid('split-evt'), source: 'kanal/unifier', type: 'kanal.customer.split.v1', time: new Date().toISOString(),
+      subject: customerId, datacontenttype: 'application/json',
+      data: {
+        splitId: uid('split'), customerId, newCustomerId, identities: [{ type: 'phone', value: '+905321234567' }],
+        movedMessages: 1, conversationId, reason: 'wrong merge', splitAt: new Date().toISOString(),
+      },
+    });
+    const updated = await waitFor(() => probe.of('kanal.conversation.updated.v1', conversationId).find((e) => e.data.reason === 'split'), { what: 'split update' });
+    expect(updated.data.customer.identities).toEqual([]);
+    expect(updated.data.queue).toBe('delivery');
+    const own = uid('conv');
+    await probe.publish(customerMessage({ customerId: newCustomerId, conversationId: own, text: 'ödeme sorunu' }));
+    expect((await assignedOf(own)).data).toMatchObject({ queue: 'payments', customer: { id: newCustomerId } });
+    expect(probe.of('kanal.conversation.closed.v1', conversationId)).toHaveLength(0);
+  });
+
   it('folds conversations on a merge, keeping the earlier SLA clock', async () => {
     const survivorId = uid('cust');
     const mergedId = uid('cust');

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+
+/** Linux reports CPU times in USER_HZ ticks; 100 is that ABI constant on every mainstream kernel. */
+const TICKS_PER_SECOND = 100;
+
+/** Resident set size of a process in bytes (VmRSS), or undefined once it is gone. */
+async function rssBytes(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
+}
+
+/** Samples VmRSS of named processes on a timer and keeps each one's peak. */
+export class RssSampler {
+  readonly peakBytes: Record<string, number> = {};
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pids: Record<string, number>) {}
+
+  start(intervalMs = 250): void {
+    this.timer = setInterval(() => void this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sample();
+  }
+
+  peakMb(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.peakBytes).map(([name, b]) => [name, Math.round(b / 1024 / 1024)]));
+  }
+
+  private async sample(): Promise<void> {
+    await Promise.all(
+      Object.entries(this.pids).map(async ([name, pid]) => {
+        const rss = await rssBytes(pid);
+        if (rss !== undefined) this.peakBytes[name] = Math.max(this.peakBytes[name] ?? 0, rss);
+      }),
+    );
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name (which may contain spaces); utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Busy CPU seconds of the whole machine (all cores), from the first line of /proc/stat. */
+async function machineBusySeconds(): Promise<number> {
+  const [, ...ticks] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+  const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0);
+  return busy / TICKS_PER_SECOND;
+}
+
+export interface CpuSnapshot {
+  at: number;
+  perProcess: Record<string, number>;
+  machine: number;
+}
+
+/** CPU used by each named process and by the whole machine, to diff across a phase. */
+export async function cpuSnapshot(pids: Record<string, number>): Promise<CpuSnapshot> {
+  const entries = await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid)]));
+  return { at: performance.now(), perProcess: Object.fromEntries(entries), machine: await machineBusySeconds() };
+}
+
+/**
+ * CPU seconds per process between two snapshots, plus `other` (broker, Postgres and anything else
+ * on the machine) and the wall time, so "which stage burns the cores" is answered in one object.
+ */
+export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
+  const out: Record<string, number> = {};
+  let known = 0;
+  for (const [name, s] of Object.entries(b.perProcess)) {
+    out[name] = +(s - (a.perProcess[name] ?? 0)).toFixed(2);
+    known += out[name];
+  }
+  out.other = +(b.machine - a.machine - known).toFixed(2);
+  out.machine = +(b.machine - a.machine).toFixed(2);
+  out.wall = +((b.at - a.at) / 1000).toFixed(2);
+  return out;
+}
