@@ -111,7 +111,9 @@ export class BenchStack {
   private spawn(name: ServiceName, bundle: string, routingConfig: string): ChildProcess {
     // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile per service on exit (open in Chrome DevTools).
     const dir = process.env.BENCH_PROFILE_DIR;
-    const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.${this.tag}.cpuprofile`] : [];
+    const profile = dir
+      ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.${this.tag}.cpuprofile`]
+      : [];
     // Output straight to a file: piping it through the load generator would cost the generator CPU.
     const log = openSync(join(this.runDir, `${name}.log`), 'a');
     const child = spawn(process.execPath, [...profile, bundle], {

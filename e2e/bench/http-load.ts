@@ -71,10 +71,11 @@ export class MessageSource {
   }
 }
 
-/** One message's POST start (its latency clock) and the inbound event id it was accepted as. */
+/** One message: the inbound event id it was accepted as, its POST start (the latency clock) and 202. */
 export interface Sent {
   id: string;
   at: number;
+  acceptedAt: number;
 }
 
 export interface LoadOutcome {
@@ -82,6 +83,8 @@ export interface LoadOutcome {
   /** Messages answered with anything but 202 (not followed through the pipeline). */
   rejected: number;
   firstRejection?: string;
+  /** performance.now() at the first POST start: the clock of the stage throughputs. */
+  startedAt: number;
   /** From the first POST start to the last one. */
   sendSeconds: number;
   /** From the first POST start until every POST was answered. */
@@ -106,11 +109,18 @@ export class MessageClient {
       out.firstRejection ??= `${res.status}: ${res.body.slice(0, 200)}`;
       return;
     }
-    for (const id of (JSON.parse(res.body) as { ids: string[] }).ids) out.sent.push({ id, at });
+    const acceptedAt = performance.now();
+    for (const id of (JSON.parse(res.body) as { ids: string[] }).ids) out.sent.push({ id, at, acceptedAt });
   }
 }
 
-const emptyOutcome = (): LoadOutcome => ({ sent: [], rejected: 0, sendSeconds: 0, acceptSeconds: 0 });
+const emptyOutcome = (): LoadOutcome => ({
+  sent: [],
+  rejected: 0,
+  startedAt: performance.now(),
+  sendSeconds: 0,
+  acceptSeconds: 0,
+});
 
 /**
  * Open-loop load: `rate` messages/s for `seconds`, `perPost` messages per POST, each POST started
@@ -125,7 +135,7 @@ export async function pacedLoad(
   const posts = Math.max(1, Math.round((rate * seconds) / perPost));
   const intervalMs = (perPost * 1000) / rate;
   const inFlight: Promise<void>[] = [];
-  const t0 = performance.now();
+  const t0 = out.startedAt;
   for (let i = 0; i < posts; i++) {
     const wait = t0 + i * intervalMs - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
@@ -145,7 +155,7 @@ export async function burstLoad(
 ): Promise<LoadOutcome> {
   const out = emptyOutcome();
   let remaining = total;
-  const t0 = performance.now();
+  const t0 = out.startedAt;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (remaining > 0) {

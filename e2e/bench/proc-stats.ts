@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** Linux reports CPU times in USER_HZ ticks; 100 is that ABI constant on every mainstream kernel. */
 const TICKS_PER_SECOND = 100;
@@ -41,9 +41,10 @@ export class RssSampler {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
 async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (!stat) return 0;
   // Fields after the parenthesised command name (which may contain spaces); utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
@@ -57,30 +58,59 @@ async function machineBusySeconds(): Promise<number> {
   return busy / TICKS_PER_SECOND;
 }
 
+/**
+ * The shared infrastructure this run leans on but did not start: the Kafka broker on `port` (its
+ * command line names its state dir `broker-<port>`) and every Postgres process (backends come and
+ * go with pool connections, and other users' backends cannot be told apart, so all are counted).
+ */
+export async function infrastructurePids(port: number): Promise<Record<string, number[]>> {
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
+  const groups: Record<string, number[]> = { broker: [], postgres: [] };
+  await Promise.all(
+    pids.map(async (pid) => {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('kafka.Kafka') && cmdline.includes(`broker-${port}/`)) groups.broker!.push(pid);
+      else if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'postgres') {
+        groups.postgres!.push(pid);
+      }
+    }),
+  );
+  return groups;
+}
+
 export interface CpuSnapshot {
   at: number;
-  perProcess: Record<string, number>;
+  /** Per group, CPU seconds per pid. */
+  groups: Record<string, Map<number, number>>;
   machine: number;
 }
 
-/** CPU used by each named process and by the whole machine, to diff across a phase. */
-export async function cpuSnapshot(pids: Record<string, number>): Promise<CpuSnapshot> {
-  const entries = await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid)]));
-  return { at: performance.now(), perProcess: Object.fromEntries(entries), machine: await machineBusySeconds() };
+/** CPU used so far by each process of each named group and by the whole machine, to diff across a phase. */
+export async function cpuSnapshot(groups: Record<string, number[]>): Promise<CpuSnapshot> {
+  const entries = await Promise.all(
+    Object.entries(groups).map(
+      async ([name, pids]) =>
+        [name, new Map(await Promise.all(pids.map(async (pid) => [pid, await cpuSeconds(pid)] as const)))] as const,
+    ),
+  );
+  return { at: performance.now(), groups: Object.fromEntries(entries), machine: await machineBusySeconds() };
 }
 
 /**
- * CPU seconds per process between two snapshots, plus `other` (broker, Postgres and anything else
- * on the machine) and the wall time, so "which stage burns the cores" is answered in one object.
+ * CPU seconds per group between two snapshots (a process new in `b` counts from zero), plus
+ * `unaccounted` (whatever else ran on the machine: another user's work shows up here) and the
+ * machine's total and wall time, so "which stage burns the cores" is answered in one object.
  */
 export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
   const out: Record<string, number> = {};
   let known = 0;
-  for (const [name, s] of Object.entries(b.perProcess)) {
-    out[name] = +(s - (a.perProcess[name] ?? 0)).toFixed(2);
-    known += out[name];
+  for (const [name, pids] of Object.entries(b.groups)) {
+    let used = 0;
+    for (const [pid, s] of pids) used += Math.max(0, s - (a.groups[name]?.get(pid) ?? 0)); // 0: exited
+    out[name] = +used.toFixed(2);
+    known += used;
   }
-  out.other = +(b.machine - a.machine - known).toFixed(2);
+  out.unaccounted = +(b.machine - a.machine - known).toFixed(2);
   out.machine = +(b.machine - a.machine).toFixed(2);
   out.wall = +((b.at - a.at) / 1000).toFixed(2);
   return out;

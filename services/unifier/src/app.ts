@@ -8,6 +8,7 @@ import type { UnifierConfig } from './config';
 import { onInboundEvents } from './handlers/on-inbound-events';
 import { customerRoutes } from './http/customer-routes';
 import { IdentityPolicy } from './identity/identity-policy';
+import { ApiOutboxRelay } from './relay/api-outbox-relay';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -42,6 +43,19 @@ export async function startUnifier(
     defaultRegion: config.DEFAULT_PHONE_REGION,
     onPending: () => pending.inc(),
   };
+  const relayed = new Counter({
+    name: 'kanal_unifier_outbox_relayed_total',
+    help: 'Merge and split events published by the outbox relay (Kafka was unavailable when they happened)',
+    registers: [metrics.registry],
+  });
+  const relay = new ApiOutboxRelay({
+    pool,
+    bus,
+    logger,
+    intervalMs: config.UNIFIER_RELAY_INTERVAL_MS,
+    minAgeMs: config.UNIFIER_RELAY_INTERVAL_MS,
+    onRelayed: (n) => relayed.inc(n),
+  });
   return runService({
     name: service,
     logger,
@@ -55,6 +69,7 @@ export async function startUnifier(
       policy,
       auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED },
       defaultRegion: config.DEFAULT_PHONE_REGION,
+      logger,
     }),
     start: async () => {
       await bus.subscribe({
@@ -63,7 +78,9 @@ export async function startUnifier(
         handler: onInboundEvents({ pool, bus, ctx }),
         partitionsConcurrently: config.UNIFIER_PARTITIONS_CONCURRENTLY,
       });
+      relay.start();
     },
+    stop: [() => relay.stop()],
     pool,
   });
 }

@@ -43,6 +43,8 @@ export const configSchema = z
       .max(24 * 365)
       .default(72),
     UNIFIER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+    /** How often the outbox relay looks for merge/split events Kafka did not take at answer time. */
+    UNIFIER_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   })
   .superRefine(requireTokens);
 

@@ -12,8 +12,11 @@ import {
 import { HttpError, requireBearer } from '@kanal/http';
 import { withTransaction, type Pool } from '@kanal/postgres';
 import type { EventPublisher } from '@kanal/kafka';
+import type { Logger } from '@kanal/observability';
 import { TOPICS } from '@kanal/contracts';
 import type { IdentityPolicy } from '../identity/identity-policy';
+import { enqueueApiEvents, forgetPublished } from '../store/pg-api-outbox';
+import type { OutboxEntry } from '../store/pg-outbox';
 import { customerProfile, liveCustomerId, timelinePage } from '../store/pg-read-model';
 import { mergeByRequest } from '../use-cases/merge-by-request';
 import { splitCustomer, UnifierError } from '../use-cases/split-customer';
@@ -24,6 +27,7 @@ export interface CustomerRoutesDeps {
   policy: IdentityPolicy;
   auth: { tokens: string[]; disabled: boolean };
   defaultRegion: string;
+  logger: Logger;
 }
 
 const uuid = z.uuid();
@@ -126,32 +130,54 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
     app.post('/v1/customers/merge', auth, json, async (req, res) => {
       const body = parse(mergeBody, req.body);
       const output = await mapped(() =>
-        withTransaction(deps.pool, (c) =>
-          mergeByRequest(c, body.customerIds, { reason: body.reason, actor: body.actor }, deps.policy),
-        ),
+        withTransaction(deps.pool, async (c) => {
+          const merged = await mergeByRequest(c, body.customerIds, { reason: body.reason, actor: body.actor }, deps.policy);
+          await enqueueApiEvents(c, [merged]);
+          return merged;
+        }),
       );
-      await deps.bus.publish([{ topic: TOPICS.customers, key: output.key, event: output.event }]);
+      await publishOrLeaveToRelay(deps, output);
       res.status(200).json(output.event.data);
     });
 
     app.post('/v1/customers/:id/split', auth, json, async (req, res) => {
       const id = customerIdParam(req.params.id as string);
       const body = parse(splitBody, req.body);
-      const result = await mapped(() => withTransaction(deps.pool, (c) => splitCustomer(c, id, body)));
-      const event = buildEvent({
-        type: 'kanal.customer.split.v1',
-        id: customerEventId('split', result.splitId),
-        source: 'kanal/unifier',
-        subject: result.customerId,
-        data: {
-          ...result,
-          reason: body.reason,
-          ...(body.actor ? { actor: body.actor } : {}),
-          splitAt: new Date().toISOString(),
-        },
-      });
-      await deps.bus.publish([{ topic: TOPICS.customers, key: result.customerId, event }]);
-      res.status(200).json(event.data);
+      const output = await mapped(() =>
+        withTransaction(deps.pool, async (c) => {
+          const result = await splitCustomer(c, id, body);
+          const event = buildEvent({
+            type: 'kanal.customer.split.v1',
+            id: customerEventId('split', result.splitId),
+            source: 'kanal/unifier',
+            subject: result.customerId,
+            data: {
+              ...result,
+              reason: body.reason,
+              ...(body.actor ? { actor: body.actor } : {}),
+              splitAt: new Date().toISOString(),
+            },
+          });
+          const entry = { key: result.customerId, event };
+          await enqueueApiEvents(c, [entry]);
+          return entry;
+        }),
+      );
+      await publishOrLeaveToRelay(deps, output);
+      res.status(200).json(output.event.data);
     });
   };
+}
+
+/**
+ * The change is committed and its event queued with it: publish now for low latency, and when
+ * Kafka is unavailable leave it to the relay (the answer stays 200, because the change happened).
+ */
+async function publishOrLeaveToRelay(deps: CustomerRoutesDeps, entry: OutboxEntry): Promise<void> {
+  try {
+    await deps.bus.publish([{ topic: TOPICS.customers, key: entry.key, event: entry.event }]);
+    await forgetPublished(deps.pool, [entry.event.id]);
+  } catch (err) {
+    deps.logger.warn({ err, code: (err as { code?: string }).code, eventId: entry.event.id }, 'event left to the outbox relay');
+  }
 }
