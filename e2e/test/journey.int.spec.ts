@@ -11,6 +11,7 @@ beforeAll(async () => {
 afterAll(() => p.stop(), 30_000);
 
 const id = (type: string, value: string) => ({ type, value });
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 type Routing = {
   conversationId: string;
   queue: string;
@@ -20,8 +21,8 @@ type Routing = {
   matchedTerms: string[];
 };
 
-async function post(body: unknown) {
-  const res = await p.api('/v1/messages', { method: 'POST', body: JSON.stringify(body) });
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  const res = await p.api('/v1/messages', { method: 'POST', body: JSON.stringify(body), headers });
   expect(res.status).toBe(202);
   return ((await res.json()) as { ids: string[] }).ids[0]!;
 }
@@ -34,11 +35,17 @@ it('routes a cross-channel journey to one conversation, sticky and escalated on 
       sender: { displayName: 'Ayşe', identities: [id('phone', '+905321112233'), id('external', shopId)] },
       text: 'Merhaba, siparişim 5 gündür kargoda, hâlâ teslim edilmedi',
     }),
+    // The caller's W3C trace context (what an OpenTelemetry-instrumented client sends).
+    { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` },
   );
   const assigned = await waitFor(() => p.routing.find((r) => r.event.type === 'kanal.conversation.assigned.v1'), {
     timeoutMs: 30_000,
     what: 'assignment',
   });
+  // One trace from the HTTP request to the routing decision, through every hop, each its own span.
+  const unified = p.customers.find((r) => r.event.type === 'kanal.customer.message.v1')!;
+  for (const hop of [unified, assigned]) expect(hop.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+  expect(unified.traceparent).not.toBe(assigned.traceparent);
   const a = assigned.event.data as Routing & { customer: { id: string } };
   expect(a.queue).toBe('delivery');
   expect(a.ruleIds).toContain('delivery-delay');

@@ -21,6 +21,16 @@ export { kafkaEnv, kafkaEnvSchema, topicEnv, topicEnvSchema, type KafkaEnv, type
 export type { BusLogger } from './kafkajs-client';
 export { KafkajsEventBus, type KafkajsEventBusOptions } from './kafkajs-event-bus';
 export { MAX_RECORD_BYTES } from './kafkajs-publisher';
-export { childTraceparent, currentTraceparent, newTraceparent, runWithTraceparent } from './trace-context';
-export { consumerGroupLag, createIsolatedTopics, createTopics, deleteTopicsMatching, listTopics, planTopics, type TopicPlan, type TopicStatus } from './topic-admin';
+// Trace context lives in observability (HTTP starts traces too); re-exported for the bus's users.
+export { childTraceparent, currentTraceparent, newTraceparent, runWithTraceparent } from '@kanal/observability';
+export {
+  consumerGroupLag,
+  createIsolatedTopics,
+  createTopics,
+  deleteTopicsMatching,
+  listTopics,
+  planTopics,
+  type TopicPlan,
+  type TopicStatus,
+} from './topic-admin';
 export { readDlq, replayDlq, type DlqEntry, type ReplayOptions } from './dlq-tools';

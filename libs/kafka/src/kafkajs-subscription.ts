@@ -6,7 +6,7 @@ import { BUS_ERROR_CODES, DependencyUnavailableError, NonRetriableError, errorCo
 import type { IncomingRecord, SubscribeOptions, Subscription } from './event-bus.port';
 import type { BusLogger } from './kafkajs-client';
 import { decodeRecord } from './record-codec';
-import { runWithTraceparent } from './trace-context';
+import { runWithTraceparent } from '@kanal/observability';
 
 export type SubscriptionState = 'starting' | 'running' | 'crashed' | 'stopped';
 

@@ -2,7 +2,7 @@ import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { parseEvent } from '@kanal/contracts';
 import { BUS_ERROR_CODES } from './errors';
 import type { IncomingRecord, OutgoingRecord } from './event-bus.port';
-import { childTraceparent, currentTraceparent, isTraceparent, newTraceparent } from './trace-context';
+import { childTraceparent, currentTraceparent, isTraceparent, newTraceparent } from '@kanal/observability';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

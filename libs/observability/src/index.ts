@@ -1,10 +1,9 @@
 export { createLogger, maskPii, REDACT_PATHS, type Logger, type LoggerConfig } from './logger';
+export { Counter, createMetrics, Gauge, Histogram, Registry, type BusMetrics, type ServiceMetrics } from './metrics';
 export {
-  Counter,
-  createMetrics,
-  Gauge,
-  Histogram,
-  Registry,
-  type BusMetrics,
-  type ServiceMetrics,
-} from './metrics';
+  childTraceparent,
+  currentTraceparent,
+  isTraceparent,
+  newTraceparent,
+  runWithTraceparent,
+} from './trace-context';

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { TOPICS } from '@kanal/contracts';
-import { HttpError, requireBearer } from '@kanal/http';
+import { HttpError, requestTraceparent, requireBearer } from '@kanal/http';
 import { BusUnavailableError, type EventPublisher } from '@kanal/kafka';
 import type { Counter } from '@kanal/observability';
 import { toInboundEvents } from './to-inbound-events';
@@ -24,21 +24,40 @@ export function messageRoutes(deps: MessageRoutesDeps) {
       async (req, res) => {
         if (req.body === undefined || typeof req.body !== 'object' || req.body === null) {
           deps.accepted.inc({ outcome: 'invalid' });
-          throw new HttpError(400, 'API.INVALID_BODY', 'send a JSON object or array with Content-Type: application/json');
+          throw new HttpError(
+            400,
+            'API.INVALID_BODY',
+            'send a JSON object or array with Content-Type: application/json',
+          );
         }
         const mapped = toInboundEvents(req.body, { maxBatch: deps.maxBatch, defaultRegion: deps.defaultRegion });
         if (!mapped.ok) {
           deps.accepted.inc({ outcome: 'invalid' });
-          const summary = mapped.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
+          const summary = mapped.issues
+            .slice(0, 5)
+            .map((i) => `${i.path}: ${i.message}`)
+            .join('; ');
           throw new HttpError(400, 'API.INVALID_MESSAGE', summary, { issues: mapped.issues });
         }
         try {
-          await deps.bus.publish(mapped.events.map((event) => ({ topic: TOPICS.inbound, key: event.subject!, event })));
+          const traceparent = requestTraceparent(req);
+          await deps.bus.publish(
+            mapped.events.map((event) => ({
+              topic: TOPICS.inbound,
+              key: event.subject!,
+              event,
+              headers: { traceparent },
+            })),
+          );
         } catch (error) {
           deps.accepted.inc({ outcome: 'unavailable' }, mapped.events.length);
           if (error instanceof BusUnavailableError) {
             res.set('Retry-After', '5');
-            throw new HttpError(503, error.code, 'Kafka is unavailable; retry later (the same messages get the same ids)');
+            throw new HttpError(
+              503,
+              error.code,
+              'Kafka is unavailable; retry later (the same messages get the same ids)',
+            );
           }
           throw error;
         }

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { HttpError } from '@kanal/http';
+import { HttpError, requestTraceparent } from '@kanal/http';
 import type { MetaProvider } from '../normalize/normalize-webhook';
 import { ingestWebhook, type IngestDeps } from './ingest-webhook';
 import { verifySubscription } from './verify-subscription';
@@ -23,14 +23,21 @@ export function webhookRoutes(deps: IngestDeps, options: WebhookRouteOptions) {
     for (const [path, provider] of Object.entries(PATHS)) {
       app.get(path, (req, res, next) => {
         const challenge = verifySubscription(req.query as Record<string, unknown>, options.verifyToken);
-        if (challenge === undefined) return next(new HttpError(403, 'META.VERIFY_FAILED', 'hub.mode/hub.verify_token do not match'));
+        if (challenge === undefined)
+          return next(new HttpError(403, 'META.VERIFY_FAILED', 'hub.mode/hub.verify_token do not match'));
         res.type('text/plain').send(challenge);
       });
       app.post(path, rawBody, async (req, res, next) => {
         const end = deps.metrics.webhookSeconds.startTimer({ provider });
         try {
           const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-          const result = await ingestWebhook(deps, provider, raw, req.get('x-hub-signature-256'));
+          const result = await ingestWebhook(
+            deps,
+            provider,
+            raw,
+            req.get('x-hub-signature-256'),
+            requestTraceparent(req),
+          );
           res.status(200).json({ status: 'ok', ...result });
         } catch (error) {
           next(error);

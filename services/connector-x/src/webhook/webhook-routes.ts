@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { HttpError } from '@kanal/http';
+import { HttpError, requestTraceparent } from '@kanal/http';
 import { BusUnavailableError } from '@kanal/kafka';
 import type { Logger } from '@kanal/observability';
 import { X_ERROR_CODES } from '../errors';
@@ -15,7 +15,8 @@ export interface WebhookOptions {
   /** Subscribed accounts we publish for; events for any other `for_user_id` are dropped and counted. */
   accounts: string[];
   bodyLimit: string;
-  publish(events: XMessageEvent[]): Promise<void>;
+  /** `traceparent`: the W3C trace context the request's events carry. */
+  publish(events: XMessageEvent[], traceparent?: string): Promise<void>;
   logger: Logger;
   metrics: XMetrics;
 }
@@ -79,7 +80,7 @@ export function webhookRoutes(options: WebhookOptions) {
         );
       }
       try {
-        await options.publish(batch.events);
+        await options.publish(batch.events, requestTraceparent(req));
       } catch (error) {
         metrics.webhookRequests.inc({ kind: 'event', outcome: 'unavailable' });
         if (error instanceof BusUnavailableError)

@@ -1,5 +1,11 @@
 import type { KanalEvent } from '@kanal/contracts';
-import type { BatchHandler, EventPublisher, IncomingRecord, OutgoingRecord } from '@kanal/kafka';
+import {
+  childTraceparent,
+  type BatchHandler,
+  type EventPublisher,
+  type IncomingRecord,
+  type OutgoingRecord,
+} from '@kanal/kafka';
 import { withTransaction, type Pool } from '@kanal/postgres';
 import { asDependencyOutage } from '@kanal/service';
 import type { RouterContext } from '../router-context';
@@ -29,7 +35,9 @@ export function onCustomerEvents(ctx: RouterContext, pool: Pool, bus: EventPubli
         const out: OutgoingRecord[] = [];
         for (const record of records) {
           if (!fresh.delete(record.event.id)) continue; // redelivered, or twice in this batch
-          out.push(...(await handleOne(ctx, db, store, record, surge)));
+          // Each routing event continues the trace of the customer event that caused it.
+        for (const r of await handleOne(ctx, db, store, record, surge))
+          out.push({ ...r, headers: { ...r.headers, traceparent: childTraceparent(record.traceparent) } });
         }
         await store.flush();
         await bus.publish(out);

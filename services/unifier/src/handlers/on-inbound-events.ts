@@ -1,5 +1,5 @@
 import { TOPICS, type InboundData, type KanalEvent } from '@kanal/contracts';
-import { type BatchHandler, type EventPublisher, type RejectedRecord } from '@kanal/kafka';
+import { childTraceparent, type BatchHandler, type EventPublisher, type RejectedRecord } from '@kanal/kafka';
 import { withTransaction, type Pool } from '@kanal/postgres';
 import { asDependencyOutage } from '@kanal/service';
 import { unifyInboundEvents, type UnifyContext } from '../use-cases/unify-inbound-event';
@@ -34,8 +34,16 @@ export function onInboundEvents(deps: { pool: Pool; bus: EventPublisher; ctx: Un
         });
     }
     const outputs = await inTransaction(deps.pool, (client) => unifyInboundEvents(client, events, deps.ctx));
+    // Each output continues its own input's trace (a batch mixes many customers' traces).
+    const traces = new Map(records.map((r) => [r.event.id, r.traceparent]));
     await deps.bus.publish(
-      outputs.map((o) => ({ topic: TOPICS.customers, key: o.key, event: o.event, value: o.value })),
+      outputs.map((o) => ({
+        topic: TOPICS.customers,
+        key: o.key,
+        event: o.event,
+        value: o.value,
+        headers: { traceparent: childTraceparent(traces.get(o.sourceEventId!)) },
+      })),
     );
     return { rejected };
   };

@@ -6,6 +6,8 @@ export interface OutboxEntry {
   event: CloudEvent;
   /** The event as stored (set by recordOutputs): published as is instead of serialised again. */
   value?: string;
+  /** The input event it came from (not stored): its trace context continues in the output. */
+  sourceEventId?: string;
 }
 
 /** Outputs already recorded for these input events (processed before: redeliveries), by input id. */

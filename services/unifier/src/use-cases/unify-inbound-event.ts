@@ -61,7 +61,7 @@ export async function unifyInboundEvents(
   for (const [id, outputs] of fresh) done.set(id, outputs);
   await recordOutputs(client, fresh);
   // Input order, repeats included: a repeat re-emits the first copy's outputs (same ids).
-  return events.flatMap((e) => done.get(e.id)!);
+  return events.flatMap((e) => done.get(e.id)!.map((o) => ({ ...o, sourceEventId: e.id })));
 }
 
 const isMessage = (e: InboundEvent): e is MessageEvent =>
