@@ -17,6 +17,13 @@ describe('normalizeIdentityValue', () => {
     expect(normalizeIdentityValue('phone', '030 901820', { defaultRegion: 'DE' })).toBe('+4930901820');
   });
 
+  it('remembers normalized numbers per region, never across regions', () => {
+    expect(normalizeIdentityValue('phone', '030 901820', { defaultRegion: 'DE' })).toBe('+4930901820');
+    expect(normalizeIdentityValue('phone', '030 901820', { defaultRegion: 'DE' })).toBe('+4930901820');
+    // The same national digits mean another number (or none) in another region.
+    expect(() => normalizeIdentityValue('phone', '030 901820', { defaultRegion: 'TR' })).toThrow(IdentityError);
+  });
+
   it.each(['12', 'call me', '+90 000', '0532 123 45'])('refuses the phone "%s" with a reason naming the field', (raw) => {
     expect(() => normalizeIdentityValue('phone', raw)).toThrow(IdentityError);
     expect(() => normalizeIdentityValue('phone', raw)).toThrow(/"phone"/);

@@ -100,12 +100,25 @@ export function normalizeIdentityValue(type: IdentityType, raw: string, options:
   }
 }
 
+/**
+ * Valid numbers seen recently, by region and cleaned input. Parsing against the full metadata is
+ * the costliest step of a webhook, and returning customers send the same number again and again.
+ * Bounded: the oldest entry goes when it is full (insertion order of a Map).
+ */
+const phoneCache = new Map<string, string>();
+const PHONE_CACHE_SIZE = 10_000;
+
 function normalizePhone(value: string, region: string): string {
   // `00` international prefix and stray punctuation are common in CRM exports.
   const cleaned = value.replace(/^00(?=[1-9])/, '+').replace(/[\s().\-\u00a0]/g, '');
   if (!/^\+?\d{4,17}$/.test(cleaned)) throw new IdentityError('phone', `"phone" is not a phone number`);
+  const key = `${region}|${cleaned}`;
+  const cached = phoneCache.get(key);
+  if (cached) return cached;
   const parsed = parsePhoneNumberFromString(cleaned, region.toUpperCase() as CountryCode);
   if (!parsed || !parsed.isValid()) throw new IdentityError('phone', `"phone" is not a valid number (region ${region})`);
+  if (phoneCache.size >= PHONE_CACHE_SIZE) phoneCache.delete(phoneCache.keys().next().value!);
+  phoneCache.set(key, parsed.number);
   return parsed.number;
 }
 
