@@ -8,6 +8,7 @@ import { parse, stringify } from 'yaml';
 import { createTopics, deleteTopicsMatching, topicEnvSchema } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { ensurePostgres, REPO_ROOT, waitFor } from '@kanal/testing';
+import { durationSchema } from '../../services/router/src/routing-config/duration';
 import { bundleService } from '../faults/bundle';
 
 export const SERVICES = ['connector-api', 'unifier', 'router'] as const;
@@ -86,7 +87,7 @@ export class BenchStack {
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(this.ports[name]),
-      DATABASE_URL,
+      DATABASE_URL: this.databaseUrl(name),
     };
     if (name === 'unifier') {
       return {
@@ -142,15 +143,50 @@ export class BenchStack {
   }
 
   /**
-   * The shipped rules (keywords, surge watch) with every first-response SLA at 24 h: no deadline
-   * falls due during the run, so the figures are the message path and not SLA breach bursts.
+   * The shipped rules, calendar, surge watch and SLA targets, except that no first-response target
+   * is under 15 min: with no agent answering, the shipped 1 min (webchat, api) would make every
+   * conversation breach during the run, a burst of SLA work production does not see. 15 min × the
+   * P1 factor (0.25) still falls due after the run's ~2 minutes of traffic.
    */
   private async writeRoutingConfig(): Promise<string> {
     const cfg = parse(await readFile(join(REPO_ROOT, 'services/router/config/default.yaml'), 'utf8'));
-    cfg.sla.firstResponse = Object.fromEntries(Object.keys(cfg.sla.firstResponse).map((channel) => [channel, '24h']));
+    const firstResponse = cfg.sla.firstResponse as Record<string, string>;
+    for (const [channel, target] of Object.entries(firstResponse)) {
+      if (durationSchema.parse(target) < 15 * 60_000) firstResponse[channel] = '15m';
+    }
     const file = join(this.runDir, 'routing.yaml');
     await writeFile(file, stringify(cfg));
     return file;
+  }
+
+  /**
+   * The Postgres backends serving each service now (pools open and close connections), found by
+   * the application_name each service's DATABASE_URL carries: Postgres CPU is then attributed to
+   * the stage that caused it.
+   */
+  async backendPids(): Promise<Record<string, number[]>> {
+    const pool = createPool(DATABASE_URL, { service: `bench-${this.tag}`, max: 1 });
+    try {
+      const names = ['unifier', 'router'] as const;
+      const { rows } = await pool.query<{ pid: number; application_name: string }>(
+        'SELECT pid, application_name FROM pg_stat_activity WHERE application_name = ANY($1)',
+        [names.map((n) => this.applicationName(n))],
+      );
+      return Object.fromEntries(
+        names.map((n) => [n, rows.filter((r) => r.application_name === this.applicationName(n)).map((r) => r.pid)]),
+      );
+    } finally {
+      await pool.end();
+    }
+  }
+
+  private applicationName(service: ServiceName): string {
+    return `bench_${this.tag}_${service.replace('-', '_')}`;
+  }
+
+  /** The URL's application_name wins over the pool's own (as in the fault suite): this run's backends are findable. */
+  private databaseUrl(service: ServiceName): string {
+    return `${DATABASE_URL}${DATABASE_URL.includes('?') ? '&' : '?'}application_name=${this.applicationName(service)}`;
   }
 
   private async dropSchemas(): Promise<void> {

@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
-import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
+import { createTopics, deleteTopicsMatching, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
+import { createPool } from '@kanal/postgres';
 import { broker, ensurePostgres, percentile, portOpen, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
@@ -106,6 +107,8 @@ async function main() {
       ...common,
       PORT: '18490',
       UNIFIER_SCHEMA: `bench_${run.slice(0, 6)}`,
+      // Group ids are not prefixed: a shared one would join npm start's (or another run's) group.
+      UNIFIER_GROUP_ID: `bench-unifier-${run}`,
       UNIFIER_PARTITIONS_CONCURRENTLY: process.env.BENCH_UNIFIER_CONCURRENCY ?? '6',
     }),
   ]);
@@ -183,6 +186,11 @@ async function main() {
   latencies.sort((a, b) => a - b);
   await reader.stop();
   await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))));
+  // Leave nothing behind: the schema and the run's topics.
+  const db = createPool(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, service: 'bench' });
+  await db.query(`DROP SCHEMA IF EXISTS bench_${run.slice(0, 6)} CASCADE`);
+  await db.end();
+  await deleteTopicsMatching(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: '' }), new RegExp(`^${prefix.replace('.', '\\.')}`));
   if (startedKafka) await broker(19092).stop();
 
   const result = {

@@ -60,16 +60,17 @@ async function machineBusySeconds(): Promise<number> {
 
 /**
  * The shared infrastructure this run leans on but did not start: the Kafka broker on `port` (its
- * command line names its state dir `broker-<port>`) and every Postgres process (backends come and
- * go with pool connections, and other users' backends cannot be told apart, so all are counted).
+ * command line names its state dir `broker-<port>`) and the Postgres processes not in `exclude`
+ * (the backends already attributed to a service): WAL writer, checkpointer, other users' backends.
  */
-export async function infrastructurePids(port: number): Promise<Record<string, number[]>> {
+export async function infrastructurePids(port: number, exclude: Set<number>): Promise<Record<string, number[]>> {
   const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
   const groups: Record<string, number[]> = { broker: [], postgres: [] };
   await Promise.all(
     pids.map(async (pid) => {
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
       if (cmdline.includes('kafka.Kafka') && cmdline.includes(`broker-${port}/`)) groups.broker!.push(pid);
+      else if (exclude.has(pid)) return;
       else if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'postgres') {
         groups.postgres!.push(pid);
       }

@@ -92,12 +92,14 @@ class Hop {
 
   async pacedLatency(rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
     const events = this.events(rate * seconds);
+    const inFlight: Promise<void>[] = [];
     const t0 = performance.now();
     for (const [i, e] of events.entries()) {
       const wait = t0 + (i * 1000) / rate - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      void this.send([e]);
+      inFlight.push(this.send([e]));
     }
+    await Promise.all(inFlight);
     await this.waitConsumed(events, 'raw hop latency');
     const latencies = events.map((e) => this.consumedAt.get(e.id)! - this.sentAt.get(e.id)!).sort((a, b) => a - b);
     return { p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) };

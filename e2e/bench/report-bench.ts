@@ -1,15 +1,17 @@
 /**
  * `npm run bench:report`: the whole pipeline, connector-api → unifier → router, each a production
  * bundle in its own process on the local broker and Postgres, in one table:
- * 1. fixed offered loads (default 100, 500 and 2,000 messages/s, open loop): per message, POST start
- *    → its `kanal.customer.message.v1` consumed (unified) and → its routing event consumed (end to
- *    end), p50/p99/p999;
- * 2. max: BENCH_MAX_MESSAGES posted in batches of 100 by 8 concurrent clients; accepted/s, unified/s,
- *    routed/s, and the CPU seconds each process burnt meanwhile;
- * 3. raw single hop: produce → consume through the same broker with the KafkajsEventBus, events/s,
- *    and end-to-end routed/s ÷ that;
- * 4. peak RSS per service over the run.
- * The last stdout line is one JSON object with every figure.
+ * 1. fixed offered loads (BENCH_LOADS, default 100, 500 and 2,000 messages/s, open loop, BENCH_SECONDS
+ *    each): per message, POST start → 202, → its `kanal.customer.message.v1` consumed (unified) and →
+ *    its `kanal.conversation.assigned.v1` consumed (end to end), p50/p99/p999;
+ * 2. max: BENCH_MAX_MESSAGES posted 100 per POST by 8 concurrent clients; accepted/s, unified/s,
+ *    routed/s;
+ * 3. raw single hop (BENCH_RAW_EVENTS): produce → consume through the same broker with the
+ *    KafkajsEventBus, events/s, and end-to-end routed/s ÷ that;
+ * 4. peak RSS per service over the run, and per phase where the time went: CPU seconds per process
+ *    (Postgres backends attributed to the service they serve) and the consumers' handler calls.
+ * BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile per service. The last stdout line is one JSON
+ * object with every figure.
  */
 import { cpus, loadavg } from 'node:os';
 import { percentile, portOpen, broker, waitFor } from '@kanal/testing';
@@ -17,6 +19,7 @@ import { BenchStack, SERVICES } from './bench-stack';
 import { burstLoad, MessageClient, MessageSource, pacedLoad, type LoadOutcome } from './http-load';
 import { cpuBetween, cpuSnapshot, infrastructurePids, RssSampler } from './proc-stats';
 import { rawHop } from './raw-hop';
+import { handlerBetween, handlerTotals, type HandlerStats } from './stage-metrics';
 import { Completion, StageProbe } from './stage-probe';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
@@ -88,32 +91,67 @@ async function drain(probe: StageProbe, out: LoadOutcome, what: string): Promise
   });
 }
 
-async function runPhases(stack: BenchStack, probe: StageProbe, cpuGroups: () => Promise<Record<string, number[]>>) {
+type CpuGroups = () => Promise<Record<string, number[]>>;
+
+async function runPhases(stack: BenchStack, probe: StageProbe, cpuGroups: CpuGroups) {
   const client = new MessageClient(stack.url('connector-api', '/v1/messages'), stack.token, new MessageSource());
   const progress = (line: string) => process.stderr.write(`${line}\n`);
 
   // JIT, connection pools, prepared plans and group assignments settle before anything is timed.
   await drain(probe, await pacedLoad(client, { rate: 200, seconds: WARMUP_SECONDS, perPost: 1 }), 'warm-up');
 
+  // What the stack costs with no traffic (pollers, heartbeats, fetch loops): the floor under every row.
+  const { out: _, ...idle } = await observe(stack, cpuGroups, () => new Promise((r) => setTimeout(r, 5_000)));
+
   const loads = [];
   for (const { rate, perPost } of parseLoads()) {
     progress(`load ${rate}/s (${perPost} per POST) for ${SECONDS} s`);
-    const out = await pacedLoad(client, { rate, seconds: SECONDS, perPost });
-    await drain(probe, out, `${rate}/s`);
+    const { out, ...observed } = await observe(stack, cpuGroups, async () => {
+      const out = await pacedLoad(client, { rate, seconds: SECONDS, perPost });
+      await drain(probe, out, `${rate}/s`);
+      return out;
+    });
     const sentPerSecond = Math.round((out.sent.length + out.rejected) / out.sendSeconds);
-    loads.push({ load: `${rate}/s`, offeredPerSecond: rate, sentPerSecond, perPost, ...measure(out, probe) });
+    loads.push({
+      load: `${rate}/s`,
+      offeredPerSecond: rate,
+      sentPerSecond,
+      perPost,
+      ...measure(out, probe),
+      ...observed,
+    });
   }
 
   progress(`max: ${MAX_MESSAGES} messages, 100 per POST, 8 clients`);
-  const before = await cpuSnapshot(await cpuGroups());
-  const burst = await burstLoad(client, { total: MAX_MESSAGES, perPost: 100, clients: 8 });
-  await drain(probe, burst, 'max');
-  const cpu = cpuBetween(before, await cpuSnapshot(await cpuGroups()));
-  const max = { load: 'max', perPost: 100, clients: 8, ...measure(burst, probe), cpuSeconds: cpu };
+  const { out: burst, ...observed } = await observe(stack, cpuGroups, async () => {
+    const out = await burstLoad(client, { total: MAX_MESSAGES, perPost: 100, clients: 8 });
+    await drain(probe, out, 'max');
+    return out;
+  });
+  const max = { load: 'max', perPost: 100, clients: 8, ...measure(burst, probe), ...observed };
 
   progress(`raw single hop: ${RAW_EVENTS} events`);
-  const raw = await rawHop(stack.brokers, stack.prefix, RAW_EVENTS);
-  return { loads, max, raw };
+  const rawHopResult = await rawHop(stack.brokers, stack.prefix, RAW_EVENTS);
+  return { idle: { load: 'idle', ...idle }, loads, max, rawHop: rawHopResult };
+}
+
+/**
+ * Runs one phase and says where its time went: CPU seconds per process (and Postgres, the broker,
+ * the rest of the machine), and the unifier's and router's handler calls from their own /metrics.
+ */
+async function observe<T>(stack: BenchStack, cpuGroups: CpuGroups, phase: () => Promise<T>) {
+  const handlers = async () => ({
+    unifier: await handlerTotals(stack.url('unifier', '/metrics')),
+    router: await handlerTotals(stack.url('router', '/metrics')),
+  });
+  const [cpu0, h0] = [await cpuSnapshot(await cpuGroups()), await handlers()];
+  const out = await phase();
+  const [cpu1, h1] = [await cpuSnapshot(await cpuGroups()), await handlers()];
+  return {
+    out,
+    cpuSeconds: cpuBetween(cpu0, cpu1),
+    handlers: { unifier: handlerBetween(h0.unifier, h1.unifier), router: handlerBetween(h0.router, h1.router) },
+  };
 }
 
 type Phases = Awaited<ReturnType<typeof runPhases>>;
@@ -152,17 +190,43 @@ function printLoadTable({ loads, max }: Phases): void {
   process.stdout.write('\nconnector-api → unifier → router, each a production bundle in its own process\n\n');
   printTable([header, ...loads.map((l) => row(l, l.sentPerSecond)), row(max, max.acceptedPerSecond)]);
   process.stdout.write(
-    '(fixed loads are open loop: POSTs leave on schedule, 2,000/s as 10 messages per POST; max is 8 clients\n' +
-      ' posting 100 at a time as fast as answered, its sent/s is what connector-api accepted.\n' +
-      ' Latency: POST start → 202 answered / event consumed by the bench.)\n\n',
+    '(fixed loads are open loop: POSTs leave on schedule whether or not earlier ones were answered; msgs/POST > 1\n' +
+      ' because one POST per message at 2,000/s would saturate the generator. max: 8 clients posting 100 at a time\n' +
+      ' as fast as answered, its sent/s is what connector-api accepted. Latency: POST start → 202 answered /\n' +
+      ' event consumed by the bench. Every message is a new customer, so each is answered by one assigned event.)\n',
   );
 }
 
-function cpuLine(cpu: Record<string, number>): string {
-  const services = `connector-api ${cpu['connector-api']}, unifier ${cpu.unifier}, router ${cpu.router}`;
-  const infra = `broker ${cpu.broker}, postgres ${cpu.postgres}, generator ${cpu.generator}`;
-  const capacity = (cpu.wall! * cpus().length).toFixed(1);
-  return `${services}, ${infra}, unaccounted ${cpu.unaccounted} (machine ${cpu.machine} of ${capacity} in ${cpu.wall} s)`;
+/** Where each phase's time went: CPU seconds per process, and the consumers' handler calls. */
+function printWhereTable({ idle, loads, max }: Phases): void {
+  const columns = 'api / unifier (+its pg) / router (+its pg) / pg rest / broker / generator / rest';
+  const header = ['load', `CPU-s ${columns}`, 'machine busy'];
+  header.push('unifier batches × msgs, ms per batch', 'router batches × msgs, ms per batch');
+  const rows = [idle, ...loads, max].map((l) => {
+    const c = l.cpuSeconds;
+    const cpu = [
+      c['connector-api'],
+      `${c.unifier} (+${c['pg:unifier']})`,
+      `${c.router} (+${c['pg:router']})`,
+      c.postgres,
+      c.broker,
+      c.generator,
+      c.unaccounted,
+    ];
+    const handler = (h: HandlerStats) => `${h.batches} × ${h.recordsPerBatch}, ${h.msPerBatch}`;
+    return [
+      l.load,
+      cpu.join(' / '),
+      `${Math.round((c.machine! / (c.wall! * cpus().length)) * 100)}% of ${c.wall} s`,
+      handler(l.handlers.unifier),
+      handler(l.handlers.router),
+    ];
+  });
+  process.stdout.write(
+    "\nwhere the time goes (CPU per phase from /proc; handler calls from each service's /metrics)\n\n",
+  );
+  printTable([header, ...rows]);
+  process.stdout.write('\n');
 }
 
 function printSummary(
@@ -171,7 +235,7 @@ function printSummary(
   rssPeakMb: Record<string, number>,
   run: { runtimeSeconds: number; loadAverage: number },
 ) {
-  const { max, raw } = phases;
+  const { max, rawHop: raw } = phases;
   const t = targets(phases);
   const verdict = (met: boolean | null) => (met === null ? 'not run' : met ? 'met' : 'missed');
   const lines = [
@@ -182,7 +246,6 @@ function printSummary(
       '  routed (end to end)',
       `${max.routedPerSecond} msgs/s (router alone, first → last out: ${max.routerOwnPerSecond}/s)`,
     ],
-    ['  CPU seconds', cpuLine(max.cpuSeconds)],
     [`raw single hop (${raw.events} events)`, `${raw.eventsPerSecond} events/s (KafkajsEventBus produce → consume)`],
     ['  one hop @ 100/s', `p50 ${raw.latencyMs.p50} ms, p99 ${raw.latencyMs.p99} ms (publish → handler)`],
     ['end to end ÷ raw hop', String(ratio)],
@@ -207,8 +270,9 @@ function printSummary(
 }
 
 function report(phases: Phases, rssPeakMb: Record<string, number>, runtimeSeconds: number, loadAverage: number) {
-  const ratio = +(phases.max.routedPerSecond / phases.raw.eventsPerSecond).toFixed(3);
+  const ratio = +(phases.max.routedPerSecond / phases.rawHop.eventsPerSecond).toFixed(3);
   printLoadTable(phases);
+  printWhereTable(phases);
   printSummary(phases, ratio, rssPeakMb, { runtimeSeconds, loadAverage });
   const json = {
     bench: 'report',
@@ -229,10 +293,15 @@ async function measureStack(stack: BenchStack, port: number) {
     generator: process.pid,
   };
   // Postgres backends come and go with pool connections: the groups are looked up at each snapshot.
-  const cpuGroups = async () => ({
-    ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])),
-    ...(await infrastructurePids(port)),
-  });
+  const cpuGroups = async () => {
+    const backends = await stack.backendPids();
+    return {
+      ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])),
+      'pg:unifier': backends.unifier!,
+      'pg:router': backends.router!,
+      ...(await infrastructurePids(port, new Set(Object.values(backends).flat()))),
+    };
+  };
   const sampler = new RssSampler(pids);
   sampler.start();
   const probe = await StageProbe.start(BROKERS, stack.prefix, `${stack.prefix}probe`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
 import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, type IncomingRecord } from '@kanal/kafka';
+import { createPool } from '@kanal/postgres';
 import { startUnifier } from '../../services/unifier/src/app';
 import { configSchema } from '../../services/unifier/src/config';
 import { startConnectorApi } from '../../services/connector-api/src/app';
@@ -83,6 +84,10 @@ export async function startPipeline(extraEnv: Record<string, string> = {}, { wit
       await api.shutdown('test');
       await router?.shutdown('test');
       await unifier.shutdown('test');
+      // The run's schemas go with it (tests leave no data behind in the shared database).
+      const db = createPool(env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, service: 'test' });
+      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS router_${schema} CASCADE`);
+      await db.end();
     },
   };
 }
