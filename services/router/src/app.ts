@@ -12,6 +12,7 @@ import { createRouterContext } from './router-context';
 import { createRouterMetrics } from './router-metrics';
 import { loadRoutingConfig } from './routing-config/load-routing-config';
 import { SlaScheduler } from './sla/sla-scheduler';
+import { SurgeQueue } from './surge/surge-queue';
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -34,6 +35,7 @@ export async function startRouter(
   });
   const bus = new KafkajsEventBus({ env: config, service: SERVICE, logger, metrics: metrics.bus });
   const scheduler = new SlaScheduler(ctx, pool, bus, config.ROUTER_SLA_POLL_MS);
+  const surges = new SurgeQueue(ctx, pool, bus);
 
   return runService({
     name: SERVICE,
@@ -52,12 +54,12 @@ export async function startRouter(
       await bus.subscribe({
         groupId: config.ROUTER_GROUP_ID,
         topics: [TOPICS.customers],
-        handler: onCustomerEvents(ctx, pool, bus),
+        handler: onCustomerEvents(ctx, pool, bus, surges),
         partitionsConcurrently: config.ROUTER_PARTITIONS_CONCURRENTLY,
       });
       scheduler.start();
     },
-    stop: [() => scheduler.stop()],
+    stop: [() => scheduler.stop(), () => surges.drain()],
     pool,
     handleSignals: options.handleSignals ?? true,
   });

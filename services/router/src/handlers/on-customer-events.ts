@@ -11,7 +11,8 @@ import { asDependencyOutage } from '@kanal/service';
 import type { RouterContext } from '../router-context';
 import { BatchStore } from '../store/batch-store';
 import type { Queryable } from '../store/conversation-repo';
-import { watchSurges, type SurgeHit } from '../surge/surge-watch';
+import type { SurgeQueue } from '../surge/surge-queue';
+import type { SurgeHit } from '../surge/surge-watch';
 import { applySplit, foldMerge } from '../use-cases/fold-customers';
 import { recordResponse } from '../use-cases/record-response';
 import { routeMessage, type Received } from '../use-cases/route-message';
@@ -22,7 +23,12 @@ import { routeMessage, type Received } from '../use-cases/route-message';
  * (redelivery redoes the batch; ids are deterministic) or finds the events marked processed.
  * Records arrive schema-valid: the bus validated them against the contract and dead-lettered the rest.
  */
-export function onCustomerEvents(ctx: RouterContext, pool: Pool, bus: EventPublisher): BatchHandler {
+export function onCustomerEvents(
+  ctx: RouterContext,
+  pool: Pool,
+  bus: EventPublisher,
+  surges: SurgeQueue,
+): BatchHandler {
   return async (records) => {
     const surge: SurgeHit[] = [];
     // A Postgres outage is retried by the bus without limit (never dead-letters the batch).
@@ -36,35 +42,15 @@ export function onCustomerEvents(ctx: RouterContext, pool: Pool, bus: EventPubli
         for (const record of records) {
           if (!fresh.delete(record.event.id)) continue; // redelivered, or twice in this batch
           // Each routing event continues the trace of the customer event that caused it.
-        for (const r of await handleOne(ctx, db, store, record, surge))
-          out.push({ ...r, headers: { ...r.headers, traceparent: childTraceparent(record.traceparent) } });
+          for (const r of await handleOne(ctx, db, store, record, surge))
+            out.push({ ...r, headers: { ...r.headers, traceparent: childTraceparent(record.traceparent) } });
         }
         await store.flush();
         await bus.publish(out);
       }),
     );
-    if (surge.length > 0) await watchSurgesAfterCommit(ctx, pool, bus, surge);
+    if (surge.length > 0) surges.add(surge);
   };
-}
-
-/**
- * The surge watch serialises on (rule, term) locks across partitions and instances, so it runs
- * in its own short transaction after the routing commit: routing batches never wait on each
- * other. The trade-off, a crash between the two commits losing one batch's hits from the count,
- * is fine for a heuristic; a failure is logged and counted, never retried into double routing.
- */
-async function watchSurgesAfterCommit(
-  ctx: RouterContext,
-  pool: Pool,
-  bus: EventPublisher,
-  surge: SurgeHit[],
-): Promise<void> {
-  try {
-    await withTransaction(pool, async (db) => bus.publish(await watchSurges(ctx, db, surge)));
-  } catch (err) {
-    ctx.metrics.dropped.inc({ reason: 'surge-watch-failed' });
-    ctx.logger.warn({ err, code: (err as { code?: string }).code }, 'surge watch failed for one batch');
-  }
 }
 
 async function handleOne(
