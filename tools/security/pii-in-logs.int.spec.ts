@@ -30,8 +30,10 @@ const sink = new Writable({
 jest.unstable_mockModule('@kanal/observability', async () => {
   const logger = await import('../../libs/observability/src/logger');
   const metrics = await import('../../libs/observability/src/metrics');
+  const trace = await import('../../libs/observability/src/trace-context');
   return {
     ...metrics,
+    ...trace,
     ...logger,
     createLogger: (config: LoggerConfig) => logger.createLogger({ ...config, level: 'trace', destination: sink }),
   };
