@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { createTopics, deleteTopicsMatching, topicEnvSchema } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
-import { ensurePostgres, REPO_ROOT, waitFor } from '@kanal/testing';
+import { ensurePostgres, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
 import { durationSchema } from '../../services/router/src/routing-config/duration';
-import { bundleService } from '../faults/bundle';
 
 export const SERVICES = ['connector-api', 'unifier', 'router'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -49,7 +48,7 @@ export class BenchStack {
     // Its own build folder: productionBuild rewrites .kanal/build/<service>, which a benchmark run
     // by someone else on this machine may be starting from at the same moment.
     const [bundles, routingConfig] = await Promise.all([
-      Promise.all(SERVICES.map((name) => bundleService(name, join(this.runDir, 'build')))),
+      Promise.all(SERVICES.map((name) => productionBuild(name, join(this.runDir, 'build')))),
       this.writeRoutingConfig(),
     ]);
     for (const name of SERVICES) this.ports[name] = await freePort();

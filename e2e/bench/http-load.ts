@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 // request, and the generator shares the two cores with what it measures.
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function postJson(url: string, token: string, payload: string): Promise<{ status: number; body: string }> {
+export function postJson(url: string, token: string, payload: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,

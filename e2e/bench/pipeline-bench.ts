@@ -7,12 +7,12 @@
  * The last stdout line is one JSON object with the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { createTopics, deleteTopicsMatching, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { broker, ensurePostgres, percentile, portOpen, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
+import { postJson } from './http-load';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -50,36 +50,6 @@ function messageFor(k: number, run: string, cross: boolean) {
     sender: { identities },
     text: 'Merhaba, siparişim 3 gündür kargoda görünüyor, ne zaman gelir?',
   };
-}
-
-// A plain keep-alive agent: fetch (undici) costs the load generator several times the CPU per
-// request, and the generator shares the two cores with what it measures.
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 async function main() {
@@ -141,7 +111,7 @@ async function main() {
     },
   });
   const post = async (body: unknown) => {
-    const res = await postJson('http://127.0.0.1:18481/v1/messages', TOKEN, body);
+    const res = await postJson('http://127.0.0.1:18481/v1/messages', TOKEN, JSON.stringify(body));
     if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${res.body}`);
     return (JSON.parse(res.body) as { ids: string[] }).ids;
   };

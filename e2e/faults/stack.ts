@@ -2,8 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createIsolatedTopics } from '@kanal/kafka';
-import { broker, ensurePostgres, portOpen, REPO_ROOT, type BrokerHandle } from '@kanal/testing';
-import { bundleService } from './bundle';
+import { broker, ensurePostgres, portOpen, productionBuild, REPO_ROOT, type BrokerHandle } from '@kanal/testing';
 import type { World } from './probes';
 import { logPath, ServiceProcess } from './service-process';
 
@@ -100,7 +99,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     },
   };
   const names = Object.keys(PORTS) as ServiceName[];
-  const bundles = await Promise.all(names.map((name) => bundleService(name, join(runDir, 'build'))));
+  const bundles = await Promise.all(names.map((name) => productionBuild(name, join(runDir, 'build'))));
   const services = Object.fromEntries(
     names.map((name, i) => [
       name,

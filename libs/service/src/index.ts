@@ -1,2 +1,3 @@
 export { runService, type RunningService, type ServiceSpec } from './run-service';
 export { asDependencyOutage } from './database-outage';
+export { PollingLoop } from './polling-loop';

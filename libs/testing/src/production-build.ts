@@ -8,11 +8,13 @@ const run = promisify(execFile);
 
 /**
  * Bundles a service exactly as deploy/Dockerfile does (esbuild, npm packages external) into
- * `.kanal/build/<service>/dist/main.mjs`, with its migrations and config beside it, so benchmarks
+ * `<buildDir>/<service>/dist/main.mjs`, with its migrations and config beside it, so benchmarks
  * measure the process that production runs (no tsx transform in memory or on the hot path).
+ * The folder is rewritten: runs that may overlap on one machine (fault suite, report bench) pass
+ * a folder of their own. It must stay under the repository so npm imports resolve.
  */
-export async function productionBuild(service: string): Promise<string> {
-  const out = join(REPO_ROOT, '.kanal', 'build', service);
+export async function productionBuild(service: string, buildDir = join(REPO_ROOT, '.kanal', 'build')): Promise<string> {
+  const out = join(buildDir, service);
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'dist'), { recursive: true });
   await run(
@@ -32,13 +34,11 @@ export async function productionBuild(service: string): Promise<string> {
   );
   for (const dir of ['migrations', 'config']) {
     const from = join(REPO_ROOT, 'services', service, dir);
-    if (
-      await stat(from).then(
-        () => true,
-        () => false,
-      )
-    )
-      await cp(from, join(out, dir), { recursive: true });
+    const exists = await stat(from).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await cp(from, join(out, dir), { recursive: true });
   }
   return join(out, 'dist', 'main.mjs');
 }

@@ -1,6 +1,7 @@
 import { routingEventId } from '@kanal/contracts';
 import type { EventPublisher, OutgoingRecord } from '@kanal/kafka';
 import { withTransaction, type Pool } from '@kanal/postgres';
+import { PollingLoop } from '@kanal/service';
 import { routingRecord } from '../events/routing-records';
 import type { RouterContext } from '../router-context';
 import { toConversation } from '../store/conversation-repo';
@@ -18,42 +19,38 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * publishes the same deterministic event id (the deadline id), so consumers see one breach.
  */
 export class SlaScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
   private lastPrune = 0;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly ctx: RouterContext,
     private readonly pool: Pool,
     private readonly bus: EventPublisher,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      let claimed = 0;
-      this.running = this.tick()
-        .then((n) => void (claimed = n))
-        .catch((err) => this.ctx.logger.warn({ err, code: (err as { code?: string }).code }, 'SLA tick failed; retrying'));
-      await this.running;
-      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS && !this.stopped) {
-        this.lastPrune = Date.now();
-        this.running = pruneOldRows(this.ctx, this.pool).catch((err) => this.ctx.logger.warn({ err }, 'pruning old rows failed'));
-        await this.running;
-      }
-      // A full batch means more are due: go again at once instead of waiting a tick.
-      if (!this.stopped) this.timer = setTimeout(loop, claimed === BATCH ? 0 : this.intervalMs);
-    };
-    this.timer = setTimeout(loop, 0);
+    intervalMs: number,
+  ) {
+    this.loop = new PollingLoop({
+      intervalMs,
+      batchSize: BATCH,
+      tick: () => this.tickAndPrune(),
+      onError: (err) => this.ctx.logger.warn({ err, code: (err as { code?: string }).code }, 'SLA tick failed; retrying'),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private async tickAndPrune(): Promise<number> {
+    const breached = await this.tick();
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await pruneOldRows(this.ctx, this.pool).catch((err) => this.ctx.logger.warn({ err }, 'pruning old rows failed'));
+    }
+    return breached;
   }
 
   /** One claim-publish-commit round; returns how many deadlines breached. */

@@ -2,6 +2,7 @@ import { TOPICS } from '@kanal/contracts';
 import type { EventPublisher } from '@kanal/kafka';
 import type { Logger } from '@kanal/observability';
 import { withTransaction, type Pool } from '@kanal/postgres';
+import { PollingLoop } from '@kanal/service';
 import { claimUnpublished, forgetPublished } from '../store/pg-api-outbox';
 
 const BATCH = 200;
@@ -13,9 +14,7 @@ const BATCH = 200;
  * them again with the same ids, which consumers deduplicate.
  */
 export class ApiOutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly deps: {
@@ -27,26 +26,22 @@ export class ApiOutboxRelay {
       minAgeMs: number;
       onRelayed?: (n: number) => void;
     },
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      let relayed = 0;
-      this.running = this.tick()
-        .then((n) => void (relayed = n))
-        .catch((err) => this.deps.logger.warn({ err, code: (err as { code?: string }).code }, 'outbox relay failed; retrying'));
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(loop, relayed === BATCH ? 0 : this.deps.intervalMs);
-    };
-    this.timer = setTimeout(loop, this.deps.intervalMs);
+  ) {
+    this.loop = new PollingLoop({
+      intervalMs: deps.intervalMs,
+      firstDelayMs: deps.intervalMs,
+      batchSize: BATCH,
+      tick: () => this.tick(),
+      onError: (err) => deps.logger.warn({ err, code: (err as { code?: string }).code }, 'outbox relay failed; retrying'),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One claim-publish-delete round; returns how many events it published. */
