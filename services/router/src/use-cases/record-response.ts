@@ -26,16 +26,22 @@ export async function recordResponse(
   return { conversation: next, records: [record] };
 }
 
-/** An agent closed the conversation: the clock is cancelled and `kanal.conversation.closed.v1` emitted. */
+/**
+ * Closes the conversation (an agent did, or the unifier closed it on idle): the clock is cancelled
+ * and `kanal.conversation.closed.v1` emitted. Closed and merged conversations stay as they are.
+ */
 export async function closeConversation(
   ctx: RouterContext,
   store: ConversationStore,
   conv: Conversation,
-  args: { cause: string; at: Date },
+  args: { cause: string; at: Date; reason?: 'agent' | 'idle' },
 ): Promise<{ conversation: Conversation; records: OutgoingRecord[] }> {
   if (conv.status === 'closed' || conv.status === 'merged') return { conversation: conv, records: [] };
   const next: Conversation = { ...conv, status: 'closed', closedAt: args.at };
   await store.save(next);
   await store.settleDeadline(deadlineId(conv.id, conv.generation), 'cancelled');
-  return { conversation: next, records: [await closedEvent(ctx, store, { cause: args.cause, conversation: next, reason: 'agent', at: args.at })] };
+  return {
+    conversation: next,
+    records: [await closedEvent(ctx, store, { cause: args.cause, conversation: next, reason: args.reason ?? 'agent', at: args.at })],
+  };
 }

@@ -8,7 +8,8 @@ import type { Conversation, CustomerRef } from '../store/conversation-repo';
 import type { ConversationStore } from '../store/conversation-store';
 import { deadlineId } from '../store/deadline-repo';
 import type { SurgeHit } from '../surge/surge-watch';
-import { closedEvent, updatedEvent } from './conversation-events';
+import { updatedEvent } from './conversation-events';
+import { closeConversation } from './record-response';
 
 /** A `received` unified event (the contract types `kind` as a string, so the message is narrowed here). */
 export type Received = CustomerMessageData & { message: MessageData };
@@ -120,7 +121,8 @@ async function assignNew(
     overrideFired,
   });
   // A new conversation id for a known customer means the unifier closed the previous one on idle.
-  const closed = previous ? await closeIdle(ctx, store, previous.id, eventId, at) : [];
+  const idle = previous ? await store.lock(previous.id) : undefined;
+  const closed = idle ? (await closeConversation(ctx, store, idle, { cause: eventId, at, reason: 'idle' })).records : [];
   const channel = input.channel;
   const dueAt = ctx.sla.dueAt(at, route.queue, channel, route.priority, route.slaMs);
   const conv: Conversation = {
@@ -172,18 +174,4 @@ async function assignNew(
       at.toISOString(),
     ),
   ];
-}
-
-/**
- * Closes the customer's previous conversation with reason `idle` when it is still open here (not
- * answered and closed by an agent, not merged): its SLA clock is cancelled, so it leaves the queue
- * instead of counting as waiting forever.
- */
-async function closeIdle(ctx: RouterContext, store: ConversationStore, id: string, cause: string, at: Date): Promise<OutgoingRecord[]> {
-  const conv = await store.lock(id);
-  if (!conv || conv.status === 'closed' || conv.status === 'merged') return [];
-  const next: Conversation = { ...conv, status: 'closed', closedAt: at };
-  await store.save(next);
-  await store.settleDeadline(deadlineId(conv.id, conv.generation), 'cancelled');
-  return [await closedEvent(ctx, store, { cause, conversation: next, reason: 'idle', at })];
 }

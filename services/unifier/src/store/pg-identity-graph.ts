@@ -72,19 +72,16 @@ export async function ownersOf(client: PoolClient, identities: Identity[]): Prom
 
 /** Locks the customers in id order, follows merge redirects, returns the live rows oldest first. */
 export async function lockCustomers(client: PoolClient, ids: string[]): Promise<CustomerRow[]> {
-  let pending = [...new Set(ids)].sort();
+  let pending = [...new Set(ids)];
   const live = new Map<string, CustomerRow>();
   while (pending.length > 0) {
-    const { rows } = await client.query<CustomerRow & { merged_into: string | null }>(
-      'SELECT id, display_name, attributes, created_at, merged_into FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE',
-      [pending],
-    );
+    const rows = await customersForUpdate(client, pending);
     pending = [];
-    for (const r of rows) {
-      if (r.merged_into) pending.push(r.merged_into);
-      else live.set(r.id, r);
+    for (const { merged_into, ...row } of rows.values()) {
+      if (merged_into) pending.push(merged_into);
+      else live.set(row.id, row);
     }
-    pending = pending.filter((id) => !live.has(id)).sort();
+    pending = pending.filter((id) => !live.has(id));
   }
   return [...live.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
 }
@@ -103,11 +100,7 @@ export async function createCustomer(
 }
 
 export async function identitiesOf(client: PoolClient, customerId: string): Promise<Identity[]> {
-  const { rows } = await client.query<Identity>(
-    'SELECT type, value FROM identities WHERE customer_id = $1 ORDER BY created_at, type, value',
-    [customerId],
-  );
-  return rows;
+  return (await identitiesOfMany(client, [customerId])).get(customerId)!;
 }
 
 /**
@@ -139,12 +132,7 @@ export async function attachIdentities(
     }
     accepted.push(identity);
   }
-  if (accepted.length > 0) {
-    await client.query(
-      `INSERT INTO identities (type, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])`,
-      [accepted.map((i) => i.type), accepted.map((i) => i.value), accepted.map(() => customerId)],
-    );
-  }
+  await insertIdentities(client, accepted.map((i) => ({ ...i, customerId })));
   return { suggestions, identities: [...current, ...accepted] };
 }
 

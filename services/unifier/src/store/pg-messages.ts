@@ -82,23 +82,9 @@ export async function updateMessageState(
 }
 
 /** The customer's last messages across channels, newest first, text trimmed to 280 characters. */
-export async function recentMessages(
-  client: PoolClient | Pool,
-  customerId: string,
-  limit = 5,
-): Promise<RecentMessage[]> {
-  const { rows } = await client.query<{
-    external_id: string;
-    channel: string;
-    direction: string;
-    text: string | null;
-    occurred_at: Date;
-  }>(
-    `SELECT external_id, channel, direction, text, occurred_at FROM messages WHERE customer_id = $1
-      ORDER BY occurred_at DESC, id DESC LIMIT $2`,
-    [customerId, limit],
-  );
-  return rows.map(toRecent);
+export async function recentMessages(client: PoolClient | Pool, customerId: string, limit = 5): Promise<RecentMessage[]> {
+  const [rows] = (await recentMessagesOfMany(client, [{ customerId, limit }])).values();
+  return rows!.map(({ id: _id, ...m }) => m);
 }
 
 interface RecentRow {
@@ -169,7 +155,7 @@ export async function insertMessages(client: PoolClient, messages: NewMessage[])
  * wrote k messages for a customer ask for limit + k and drop the ones "from the future" themselves.
  */
 export async function recentMessagesOfMany(
-  client: PoolClient,
+  client: PoolClient | Pool,
   wanted: Array<{ customerId: string; limit: number }>,
 ): Promise<Map<string, Array<RecentMessage & { id: string }>>> {
   const out = new Map<string, Array<RecentMessage & { id: string }>>(wanted.map((w) => [w.customerId, []]));

@@ -14,7 +14,14 @@ import {
   type CustomerRow,
   type Suggestion,
 } from '../store/pg-identity-graph';
-import { findMessage, insertMessage, recentMessages, updateMessageState, type MessageRow } from '../store/pg-messages';
+import {
+  findMessage,
+  insertMessage,
+  recentMessages,
+  takePendingStateEvents,
+  updateMessageState,
+  type MessageRow,
+} from '../store/pg-messages';
 import { recordSuggestions } from '../store/pg-link-suggestions';
 import { recordedOutputs, recordOutputs, type OutboxEntry } from '../store/pg-outbox';
 import { customerSummary, mergedEvent, suggestionEvent, unifiedEvent } from './customer-events';
@@ -115,7 +122,7 @@ async function unifyMessage(client: PoolClient, event: MessageEvent, ctx: UnifyC
       recent,
     }),
   );
-  if (inserted) outputs.push(...(await applyPending(client, message, customer, summary, conversation)));
+  if (inserted) outputs.push(...(await applyPending(client, message, summary, conversation)));
   return outputs;
 }
 
@@ -166,18 +173,13 @@ async function applyOne(
 async function applyPending(
   client: PoolClient,
   message: MessageRow,
-  _customer: CustomerRow,
   summary: ReturnType<typeof customerSummary>,
   conversation: ConversationRow,
 ): Promise<OutboxEntry[]> {
-  const { rows } = await client.query<{ event: InboundEvent }>(
-    `DELETE FROM pending_state_events WHERE channel = $1 AND account_id = $2 AND target_external_id = $3 RETURNING event`,
-    [message.channel, message.account_id, message.external_id],
-  );
+  const ref = { channel: message.channel, accountId: message.account_id, externalId: message.external_id };
+  const [parked = []] = (await takePendingStateEvents<InboundEvent>(client, [ref])).values();
   const outputs: OutboxEntry[] = [];
-  for (const { event } of rows.sort((a, b) => a.event.data.occurredAt.localeCompare(b.event.data.occurredAt))) {
-    outputs.push(await applyOne(client, message, event, summary, conversation));
-  }
+  for (const event of parked) outputs.push(await applyOne(client, message, event, summary, conversation));
   return outputs;
 }
 
