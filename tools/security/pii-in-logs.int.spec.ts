@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { buildInboundEvent, TOPICS, type MessageData } from '@kanal/contracts';
 import type { LoggerConfig } from '@kanal/observability';
 import { waitFor } from '@kanal/testing';
+import { PII, waBody } from './pii-canaries';
 
 /**
  * Issue 9: no phone number, email address or message text reaches a log line.
@@ -45,42 +46,6 @@ const { signBody } = await import('../../services/connector-meta/src/webhook/ver
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 type MetaHarness = Awaited<ReturnType<typeof startHarness>>;
-
-/** Every value sent, with each form it may take in the code (as sent, normalized, national…). */
-const PII = {
-  // connector-api → unifier (valid): a national TR number and a mixed-case email.
-  apiPhone: ['0532 555 12 34', '05325551234', '+905325551234', '905325551234', '5325551234'],
-  apiEmail: ['Ayse.Kanarya@Example.com', 'ayse.kanarya@example.com'],
-  apiText: ['Kartımdan iki kez çekildi, iadesini istiyorum (kanarya-1)'],
-  apiName: ['Ayşe Kanarya'],
-  apiPhone2: ['+90 533 555 77 88', '+905335557788', '905335557788', '05335557788', '0533 555 77 88', '5335557788'],
-  apiText2: ['Siparişim 3 gündür kargoda bekliyor (kanarya-2)'],
-  // connector-api (invalid): values that fail normalization or the schema.
-  badPhone: ['0532 555 9', '05325559'],
-  badEmail: ['mehmet.kanarya@@example', 'mehmet.kanarya'],
-  badText: ['Bu mesaj reddedilmeli ama loglanmamalı (kanarya-3)'],
-  jsonPhone: ['+905345550011', '905345550011', '05345550011', '5345550011'],
-  jsonText: ['Yarım kalmış JSON gövdesi (kanarya-4)'],
-  // connector-meta (WhatsApp Cloud, Instagram).
-  waPhone: ['905365550022', '+905365550022', '05365550022', '0536 555 00 22', '5365550022'],
-  waName: ['Zeynep Kanarya'],
-  waText: ['Faturamda hata var, yardım eder misiniz (kanarya-5)'],
-  waCardPhone: ['+90 537 555 00 33', '+905375550033', '905375550033', '5375550033'],
-  waCardEmail: ['kart.kanarya@example.com'],
-  waUnknownPhone: ['905385550044', '+905385550044', '5385550044'],
-  waUnknownText: ['Bilinmeyen hesaba yazılan mesaj (kanarya-6)'],
-  waBadPhone: ['90539555'],
-  waBadText: ['Konumu bozuk mesaj (kanarya-7)'],
-  igText: ['Bu ürün stokta var mı? ig.kanarya@example.com (kanarya-8)'],
-  igEmail: ['ig.kanarya@example.com'],
-  metaBadJsonText: ['İmzalı ama bozuk gövde (kanarya-9)'],
-  // Raw records on kanal.inbound.v1 (a misconfigured producer): dead-lettered by the unifier.
-  rawPhone: ['+905425550055', '905425550055', '5425550055'],
-  rawEmail: ['r.kanarya@ex.tr'],
-  rawText: ['Merhaba kanarya-10'],
-  rawJsonEmail: ['json.kanarya@example.com'],
-  nulText: ['NUL karakterli mesaj (kanarya-11)'],
-} satisfies Record<string, string[]>;
 
 let pipeline: Pipeline | undefined;
 let meta: MetaHarness | undefined;
@@ -248,24 +213,6 @@ async function rawRecords(): Promise<number> {
 }
 
 async function metaTraffic(): Promise<string[]> {
-  const waBody = (phoneNumberId: string, value: Record<string, unknown>) => ({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '908505551234', phone_number_id: phoneNumberId },
-              ...value,
-            },
-          },
-        ],
-      },
-    ],
-  });
   const ts = String(Math.floor(Date.now() / 1000));
   const valid = waBody(WA_PHONE_ID, {
     contacts: [{ profile: { name: PII.waName[0] }, wa_id: PII.waPhone[0] }],
@@ -389,7 +336,7 @@ async function metaTraffic(): Promise<string[]> {
           ],
         }),
       ),
-      // A BSUID with blanks is answered 500 today (an uncaught IdentityError): the error-log path.
+      // A BSUID with blanks: the id is dropped with a logged reason (it used to be a 500).
       null,
       undefined,
     ],
