@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { createTopics, deleteTopicsMatching, topicEnvSchema } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
-import { ensurePostgres, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
+import { ensurePostgres, freePort, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
 import { durationSchema } from '../../services/router/src/routing-config/duration';
 
 export const SERVICES = ['connector-api', 'unifier', 'router'] as const;
@@ -207,14 +206,3 @@ async function terminate(child: ChildProcess, graceMs = 20_000): Promise<void> {
   clearTimeout(escalate);
 }
 
-/** A port nobody listens on now (the OS picks it), so a run never collides with other stacks. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

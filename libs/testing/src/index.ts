@@ -1,5 +1,5 @@
 export { waitFor } from './wait-for';
-export { broker, ensurePostgres, portOpen, type BrokerHandle } from './infra';
+export { broker, ensurePostgres, freePort, portOpen, type BrokerHandle } from './infra';
 export { REPO_ROOT } from './repo-root';
 export { productionBuild } from './production-build';
 export { percentile } from './percentile';

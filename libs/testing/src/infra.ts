@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './repo-root';
 
@@ -15,6 +15,18 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1_000): P
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
+  });
+}
+
+/** A port nobody listens on now (the OS picks it), so a run never collides with other stacks. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }
 

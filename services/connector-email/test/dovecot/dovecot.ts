@@ -1,7 +1,6 @@
-import { waitFor } from '@kanal/testing';
+import { freePort, waitFor } from '@kanal/testing';
 import { execFile } from 'node:child_process';
 import { chown, mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -23,16 +22,6 @@ export interface TestDovecot {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startDovecot(): Promise<TestDovecot> {
   const port = await freePort();
