@@ -30,7 +30,8 @@ export interface RejectedRecord {
 }
 
 /**
- * Handles one batch of records from one partition, in offset order. Resolving means every effect
+ * Handles one batch of records from one partition (several with `joinPartitions`), in offset order
+ * within each partition. Resolving means every effect
  * is durable: only then are the offsets committed. Throwing retries the batch (bounded, with
  * backoff); returning `rejected` dead-letters those records and commits past them.
  */
@@ -46,6 +47,13 @@ export interface SubscribeOptions {
   partitionsConcurrently?: number;
   /** Most records given to one handler call (default 500). */
   maxBatchSize?: number;
+  /**
+   * Hand the partitions of one fetch to one handler call (up to `maxBatchSize` records; needs
+   * `partitionsConcurrently` > 1). For handlers whose cost is mostly per call (a transaction, a
+   * publish): at moderate load a fetch brings a few records from each partition, and one call for
+   * all of them replaces one per partition. A failed joint call falls back to per-partition retries.
+   */
+  joinPartitions?: boolean;
 }
 
 export interface Subscription {

@@ -3,8 +3,9 @@ import { maskPii, type BusMetrics } from '@kanal/observability';
 import { backoffDelay, sleepWithTicks } from './backoff';
 import { toDlqMessage } from './dlq-record';
 import { BUS_ERROR_CODES, DependencyUnavailableError, NonRetriableError, errorCode } from './errors';
-import type { IncomingRecord, SubscribeOptions, Subscription } from './event-bus.port';
+import type { IncomingRecord, RejectedRecord, SubscribeOptions, Subscription } from './event-bus.port';
 import type { BusLogger } from './kafkajs-client';
+import { PartitionJoiner } from './partition-joiner';
 import { decodeRecord } from './record-codec';
 import { runWithTraceparent } from '@kanal/observability';
 
@@ -31,16 +32,36 @@ interface Failure {
   attempts: number;
 }
 
+interface Decoded {
+  valid: Array<{ record: IncomingRecord; message: KafkaMessage }>;
+  failures: Failure[];
+}
+
+/** One partition's chunk waiting for a joint handler call. */
+interface JoinedChunk {
+  payload: EachBatchPayload;
+  decoded: Decoded;
+  /** Offset of the chunk's last message. */
+  last: string;
+}
+
+/** committed: handled and committed jointly; alone: go the per-partition way; abandoned: leave uncommitted. */
+type JoinOutcome = 'committed' | 'alone' | 'abandoned';
+
 /** One consumer group member: decode → handler → dead letters → commit, per partition batch. */
 export class KafkajsSubscription implements Subscription {
   state: SubscriptionState = 'starting';
   private consumer: Consumer | undefined;
   private stopping = false;
+  private readonly joiner: PartitionJoiner<JoinedChunk, JoinOutcome> | undefined;
 
   constructor(
     private readonly options: SubscribeOptions,
     private readonly deps: SubscriptionDeps,
-  ) {}
+  ) {
+    if (options.joinPartitions && (options.partitionsConcurrently ?? 1) > 1)
+      this.joiner = new PartitionJoiner(options.maxBatchSize ?? 500, (chunks) => this.processJoined(chunks));
+  }
 
   get groupId(): string {
     return this.options.groupId;
@@ -92,53 +113,119 @@ export class KafkajsSubscription implements Subscription {
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale() || this.stopping) return;
       const chunk = batch.messages.slice(i, i + size);
-      const done = await this.processChunk(batch.topic, batch.partition, chunk, payload);
-      if (!done) return; // stopping or rebalancing: leave the rest uncommitted for redelivery
+      const decoded = this.decode(batch.topic, batch.partition, chunk);
       const last = chunk[chunk.length - 1]!.offset;
-      resolveOffset(last);
-      await this.consumer!.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
+      const joined = this.joiner ? await this.joiner.submit({ payload, decoded, last }, chunk.length) : 'alone';
+      if (joined === 'abandoned') return;
+      if (joined === 'alone') {
+        // Not joined, or the joint call failed: this partition retries (and isolates) on its own.
+        const done = await this.processDecoded(batch.topic, batch.partition, decoded, payload);
+        if (!done) return; // stopping or rebalancing: leave the rest uncommitted for redelivery
+        resolveOffset(last);
+        await this.consumer!.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
+      }
       const lag = BigInt(batch.highWatermark) - BigInt(last) - 1n;
       this.deps.metrics?.setLag(batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
       await heartbeat();
     }
   }
 
-  /** Returns false when processing was abandoned (nothing from this chunk may be committed). */
-  private async processChunk(
-    topic: string,
-    partition: number,
-    messages: KafkaMessage[],
-    payload: EachBatchPayload,
-  ): Promise<boolean> {
-    const { metrics, logger } = this.deps;
+  /**
+   * One handler call for several partitions' chunks (`joinPartitions`): one transaction, one
+   * publish and one offset commit where there would be one per partition. Any failure of the
+   * call sends every chunk back to its own retry path, so retries, backoff and poison isolation
+   * stay per partition exactly as without joining.
+   */
+  private async processJoined(chunks: JoinedChunk[]): Promise<JoinOutcome[]> {
+    const { metrics } = this.deps;
+    const abandoned = (c: JoinedChunk) => !c.payload.isRunning() || c.payload.isStale() || this.stopping;
+    const live = chunks.filter((c) => !abandoned(c));
+    const owner = new Map<IncomingRecord, JoinedChunk>();
+    for (const c of live) for (const v of c.decoded.valid) owner.set(v.record, c);
+    const records = [...owner.keys()];
+    let rejected: RejectedRecord[] = [];
+    if (records.length > 0) {
+      const topic = live[0]!.payload.batch.topic;
+      const started = performance.now();
+      try {
+        const result = await runWithTraceparent(records[0]!.traceparent, () => this.options.handler(records));
+        metrics?.observeHandler(topic, (performance.now() - started) / 1000);
+        rejected = result?.rejected ?? [];
+      } catch (error) {
+        metrics?.failed(topic, errorCode(error));
+        return chunks.map((c) => (abandoned(c) ? 'abandoned' : 'alone'));
+      }
+    }
+    const failures = new Map<JoinedChunk, Failure[]>(live.map((c) => [c, [...c.decoded.failures]]));
+    for (const r of rejected) {
+      const chunk = owner.get(r.record);
+      const message = chunk?.decoded.valid.find((v) => v.record === r.record)?.message ?? messageOf(r.record);
+      failures.get(chunk ?? live[0]!)!.push({ message, code: r.code, reason: r.message, attempts: 1 });
+    }
+    const letters = live.flatMap((c) =>
+      failures.get(c)!.map((f) => this.toDeadLetter(c.payload.batch.topic, c.payload.batch.partition, f)),
+    );
+    if (letters.length > 0) await this.deps.sendDeadLetters(letters);
+    for (const c of live) this.reportDeadLetters(c.payload.batch.topic, c.payload.batch.partition, failures.get(c)!);
+    // A partition taken away meanwhile is not committed: its new owner redoes it (idempotent).
+    const committable = live.filter((c) => !abandoned(c));
+    if (committable.length > 0) {
+      await this.consumer!.commitOffsets(
+        committable.map((c) => ({
+          topic: c.payload.batch.topic,
+          partition: c.payload.batch.partition,
+          offset: (BigInt(c.last) + 1n).toString(),
+        })),
+      );
+      for (const c of committable) c.payload.resolveOffset(c.last);
+    }
+    return chunks.map((c) => (committable.includes(c) ? 'committed' : 'abandoned'));
+  }
+
+  private decode(topic: string, partition: number, messages: KafkaMessage[]): Decoded {
     const failures: Failure[] = [];
-    const valid: Array<{ record: IncomingRecord; message: KafkaMessage }> = [];
+    const valid: Decoded['valid'] = [];
     for (const message of messages) {
       const decoded = decodeRecord(this.deps.logicalTopic(topic), partition, message);
       if (decoded.ok) {
         valid.push({ record: decoded.record, message });
-        metrics?.eventsIn(topic, decoded.record.event.type);
+        this.deps.metrics?.eventsIn(topic, decoded.record.event.type);
       } else {
         failures.push({ message, code: decoded.code, reason: decoded.message, attempts: 0 });
       }
     }
-    const outcome = await this.handleWithRetries(valid, payload);
+    return { valid, failures };
+  }
+
+  /** Returns false when processing was abandoned (nothing from this chunk may be committed). */
+  private async processDecoded(
+    topic: string,
+    partition: number,
+    decoded: Decoded,
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
+    const failures = [...decoded.failures];
+    const outcome = await this.handleWithRetries(decoded.valid, payload);
     if (outcome === 'abandoned') return false;
     failures.push(...outcome);
     if (failures.length > 0) {
       await this.deps.sendDeadLetters(failures.map((f) => this.toDeadLetter(topic, partition, f)));
-      for (const f of failures) {
-        metrics?.dlq(topic, f.code);
-        logger.warn(
-          { topic, partition, offset: f.message.offset, code: f.code, groupId: this.groupId },
-          // The reason may quote the record (an unknown `type`, a handler's error): no PII in logs.
-          `record dead-lettered: ${maskPii(f.reason)}`,
-        );
-      }
+      this.reportDeadLetters(topic, partition, failures);
     }
     return true;
+  }
+
+  private reportDeadLetters(topic: string, partition: number, failures: Failure[]): void {
+    for (const f of failures) {
+      this.deps.metrics?.dlq(topic, f.code);
+      this.deps.logger.warn(
+        { topic, partition, offset: f.message.offset, code: f.code, groupId: this.groupId },
+        // The reason may quote the record (an unknown `type`, a handler's error): no PII in logs.
+        `record dead-lettered: ${maskPii(f.reason)}`,
+      );
+    }
   }
 
   private async handleWithRetries(

@@ -51,7 +51,13 @@ export function eventBusContract(name: string, harness: () => BusHarness): void 
       const { bus } = await setup();
       const run = randomUUID();
       const events = Array.from({ length: 300 }, (_, i) => inboundEvent(i, run));
-      await bus.publish(events.map((e) => ({ topic: TOPICS.inbound, key: `k${(e.data as { conversationRef: string }).conversationRef}`, event: e })));
+      await bus.publish(
+        events.map((e) => ({
+          topic: TOPICS.inbound,
+          key: `k${(e.data as { conversationRef: string }).conversationRef}`,
+          event: e,
+        })),
+      );
       const { seen } = collect(bus);
       await waitFor(() => seen.length >= 300, { what: '300 records' });
       expect(new Set(seen.map((r) => r.event.id)).size).toBe(300);
@@ -159,6 +165,69 @@ export function eventBusContract(name: string, harness: () => BusHarness): void 
       expect(again[0]!.event.id).toBe(`${run}-1`);
     });
 
+    it('joinPartitions: one call for a fetch of several partitions, per-key order kept, every partition committed', async () => {
+      const { bus } = await setup();
+      const run = randomUUID();
+      const group = `g-${run}`;
+      const events = Array.from({ length: 600 }, (_, i) => inboundEvent(i, run));
+      await bus.publish(events.map((e, i) => ({ topic: TOPICS.inbound, key: `k${i % 30}`, event: e })));
+      const calls: IncomingRecord[][] = [];
+      const first = await bus.subscribe({
+        groupId: group,
+        topics: [TOPICS.inbound],
+        partitionsConcurrently: 3,
+        joinPartitions: true,
+        handler: async (records) => void calls.push(records),
+      });
+      const seen = () => new Set(calls.flat().map((r) => r.event.id));
+      await waitFor(() => seen().size >= 600, { what: () => `600 records (have ${seen().size})` });
+      // Published before the member joined, so its first fetch brings every partition at once.
+      expect(Math.max(...calls.map((c) => new Set(c.map((r) => r.partition)).size))).toBeGreaterThan(1);
+      const byKey = new Map<string, number[]>();
+      for (const r of calls.flat())
+        byKey.set(r.key!, [...(byKey.get(r.key!) ?? []), Number(r.event.id.split('-').pop())]);
+      for (const order of byKey.values()) expect(order).toEqual([...order].sort((a, b) => a - b));
+      await first.stop();
+      // Committed jointly: a new member of the group starts after the 600, at the next event.
+      const again: IncomingRecord[] = [];
+      await bus.subscribe({ groupId: group, topics: [TOPICS.inbound], handler: async (r) => void again.push(...r) });
+      await bus.publish([{ topic: TOPICS.inbound, key: 'k0', event: inboundEvent(600, run) }]);
+      await waitFor(() => again.length >= 1, { what: 'the event after the 600' });
+      expect(again.map((r) => r.event.id)).toEqual([`${run}-600`]);
+    });
+
+    it('joinPartitions: a failed joint call falls back to per-partition retries, so only the poison is dead-lettered', async () => {
+      const { bus } = await setup({ maxAttempts: 2 });
+      const run = randomUUID();
+      const events = Array.from({ length: 30 }, (_, i) => inboundEvent(i, run));
+      await bus.publish(events.map((e, i) => ({ topic: TOPICS.inbound, key: `k${i % 10}`, event: e })));
+      const handled = new Set<string>();
+      let jointFailures = 0;
+      await bus.subscribe({
+        groupId: `g-${run}`,
+        topics: [TOPICS.inbound],
+        partitionsConcurrently: 3,
+        joinPartitions: true,
+        handler: async (records) => {
+          if (records.some((r) => r.event.id === `${run}-7`)) {
+            if (new Set(records.map((r) => r.partition)).size > 1) jointFailures++;
+            throw new Error('poison');
+          }
+          for (const r of records) handled.add(r.event.id);
+        },
+      });
+      const dlq = collect(bus, `dlq-${run}`, TOPICS.dlq);
+      await waitFor(() => handled.size === 29 && dlq.seen.length >= 1, {
+        timeoutMs: 30_000,
+        what: () => `29 handled (have ${handled.size}), one dead letter (have ${dlq.seen.length})`,
+      });
+      expect(jointFailures).toBeGreaterThan(0);
+      expect(handled.has(`${run}-7`)).toBe(false);
+      expect(new Set(dlq.seen.map((r) => (r.event.data as { value: string }).value.includes(`${run}-7`)))).toEqual(
+        new Set([true]),
+      );
+    });
+
     it('carries the trace context from a consumed record to what its handler publishes', async () => {
       const { bus } = await setup();
       const run = randomUUID();
@@ -169,7 +238,9 @@ export function eventBusContract(name: string, harness: () => BusHarness): void 
         groupId: `g-${run}`,
         topics: [TOPICS.inbound],
         handler: async (records) => {
-          await bus.publish(records.map((r) => ({ topic: TOPICS.routing, key: 'k', event: { ...r.event, id: `${r.event.id}-out` } })));
+          await bus.publish(
+            records.map((r) => ({ topic: TOPICS.routing, key: 'k', event: { ...r.event, id: `${r.event.id}-out` } })),
+          );
         },
       });
       const out = collect(bus, `out-${run}`, TOPICS.routing);

@@ -56,6 +56,7 @@ export async function startRouter(
         topics: [TOPICS.customers],
         handler: onCustomerEvents(ctx, pool, bus, surges),
         partitionsConcurrently: config.ROUTER_PARTITIONS_CONCURRENTLY,
+        joinPartitions: true,
       });
       scheduler.start();
     },

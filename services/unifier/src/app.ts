@@ -77,6 +77,7 @@ export async function startUnifier(
         topics: [TOPICS.inbound],
         handler: onInboundEvents({ pool, bus, ctx }),
         partitionsConcurrently: config.UNIFIER_PARTITIONS_CONCURRENTLY,
+        joinPartitions: true,
       });
       relay.start();
     },
