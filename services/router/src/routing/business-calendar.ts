@@ -13,8 +13,14 @@ interface Interval {
 /** Opening hours in one time zone (luxon handles DST and offsets), with holidays. */
 export class BusinessCalendar {
   private readonly holidays: Set<string>;
-  /** Open/closed per UTC minute: opening hours are minute-aligned and luxon zone math is costly. */
+  /**
+   * luxon's zone math (Intl formatToParts) is the costliest step of routing a message, and every
+   * answer here depends only on the UTC minute (opening hours are minute-aligned) or the local
+   * day: both are memoised, bounded.
+   */
   private readonly openByMinute = new Map<number, boolean>();
+  private readonly dayOfMinute = new Map<number, DateTime>();
+  private readonly days = new Map<number, { intervals: Interval[]; next: DateTime }>();
 
   constructor(private readonly config: CalendarConfig) {
     this.holidays = new Set(config.holidays);
@@ -25,9 +31,8 @@ export class BusinessCalendar {
     let open = this.openByMinute.get(minute);
     if (open === undefined) {
       const t = minute * 60_000;
-      open = this.intervalsOn(DateTime.fromMillis(t, { zone: this.config.timeZone })).some((i) => t >= i.start && t < i.end);
-      if (this.openByMinute.size > 10_000) this.openByMinute.clear();
-      this.openByMinute.set(minute, open);
+      open = this.day(this.localDay(minute)).intervals.some((i) => t >= i.start && t < i.end);
+      bounded(this.openByMinute).set(minute, open);
     }
     return open;
   }
@@ -35,21 +40,42 @@ export class BusinessCalendar {
   /** The instant `durationMs` of open time after `start` (the SLA clock running only while open). */
   addOpenTime(start: Date, durationMs: number): Date {
     let remaining = durationMs;
-    let day = DateTime.fromJSDate(start, { zone: this.config.timeZone }).startOf('day');
     const from = start.getTime();
-    for (let n = 0; n < MAX_DAYS; n++, day = day.plus({ days: 1 })) {
-      for (const interval of this.intervalsOn(day)) {
+    let day = this.localDay(Math.floor(from / 60_000));
+    for (let n = 0; n < MAX_DAYS; n++) {
+      const { intervals, next } = this.day(day);
+      for (const interval of intervals) {
         const s = Math.max(interval.start, from);
         if (s >= interval.end) continue;
         if (s + remaining <= interval.end) return new Date(s + remaining);
         remaining -= interval.end - s;
       }
+      day = next;
     }
     return new Date(from + durationMs); // no open hours within a year: fall back to wall-clock time
   }
 
-  private intervalsOn(local: DateTime): Interval[] {
-    const day = local.startOf('day');
+  /** The start of the local day that UTC minute `minute` falls in. */
+  private localDay(minute: number): DateTime {
+    let day = this.dayOfMinute.get(minute);
+    if (!day) {
+      day = DateTime.fromMillis(minute * 60_000, { zone: this.config.timeZone }).startOf('day');
+      bounded(this.dayOfMinute).set(minute, day);
+    }
+    return day;
+  }
+
+  private day(local: DateTime): { intervals: Interval[]; next: DateTime } {
+    const key = local.toMillis();
+    let entry = this.days.get(key);
+    if (!entry) {
+      entry = { intervals: this.intervalsOn(local), next: local.plus({ days: 1 }) };
+      bounded(this.days).set(key, entry);
+    }
+    return entry;
+  }
+
+  private intervalsOn(day: DateTime): Interval[] {
     if (this.holidays.has(day.toISODate()!)) return [];
     const specs = this.config.hours[DAY_KEYS[day.weekday - 1]!] ?? [];
     return specs.map((spec) => {
@@ -57,6 +83,12 @@ export class BusinessCalendar {
       return { start: at(day, from), end: at(day, to) };
     });
   }
+}
+
+/** Memo tables are dropped whole past 10,000 entries (a restart's worth of minutes, cheap to refill). */
+function bounded<K, V>(map: Map<K, V>): Map<K, V> {
+  if (map.size > 10_000) map.clear();
+  return map;
 }
 
 function at(day: DateTime, hhmm: string): number {

@@ -23,6 +23,8 @@ export class BatchStore implements ConversationStore {
   private readonly cache = new Map<string, Conversation | null>();
   private readonly previous = new Map<string, PreviousConversation[]>();
   private readonly dirty = new Map<string, Conversation>();
+  /** The dirty conversations per customer, most recently saved last (previousConversation's index). */
+  private readonly dirtyOfCustomer = new Map<string, Map<string, Conversation>>();
   private readonly deadlines = new Map<string, { conversationId: string; dueAt: Date }>();
   private readonly settled = new Map<string, 'stopped' | 'cancelled'>();
   private history: HistoryEntry[] = [];
@@ -32,15 +34,20 @@ export class BatchStore implements ConversationStore {
 
   async prefetch(keys: BatchKeys, windowsMs: number[]): Promise<void> {
     const ids = [...new Set(keys.conversationIds)];
-    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+    const { rows } = await this.db.query(
+      `SELECT ${COLUMNS} FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
     for (const id of ids) this.cache.set(id, null);
     for (const r of rows) this.cache.set(r.id as string, toConversation(r));
     const customers = [...new Set(keys.customerIds)];
     // The two latest conversations per customer are enough to answer "previous, other than this one".
+    // LATERAL: two index probes per customer (conversations_customer_idx), never a scan of the table.
     const prev = await this.db.query(
-      `SELECT customer_id, id, queue FROM (
-         SELECT customer_id, id, queue, row_number() OVER (PARTITION BY customer_id ORDER BY opened_at DESC) AS n
-         FROM conversations WHERE customer_id = ANY($1)) t WHERE n <= 2 ORDER BY customer_id, n`,
+      `SELECT c.customer_id, p.id, p.queue FROM unnest($1::text[]) WITH ORDINALITY AS c(customer_id, n)
+       CROSS JOIN LATERAL (SELECT id, queue, opened_at FROM conversations WHERE customer_id = c.customer_id
+                           ORDER BY opened_at DESC LIMIT 2) p
+       ORDER BY c.n, p.opened_at DESC`,
       [customers],
     );
     for (const r of prev.rows) {
@@ -60,7 +67,12 @@ export class BatchStore implements ConversationStore {
       const { rows } = await this.db.query(
         `SELECT e.event_id, (SELECT count(*)::int FROM contacts c WHERE c.customer_id = e.customer_id AND c.at > e.at - $4::interval AND c.at <= e.at) AS n
          FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS e(event_id, customer_id, at)`,
-        [contacts.map((c) => c.eventId), contacts.map((c) => c.customerId), contacts.map((c) => c.at), `${ms} milliseconds`],
+        [
+          contacts.map((c) => c.eventId),
+          contacts.map((c) => c.customerId),
+          contacts.map((c) => c.at),
+          `${ms} milliseconds`,
+        ],
       );
       for (const r of rows) {
         const m = this.contactCounts.get(r.event_id as string) ?? new Map<number, number>();
@@ -76,7 +88,8 @@ export class BatchStore implements ConversationStore {
   }
 
   async previousConversation(customerId: string, excludeId: string): Promise<PreviousConversation | undefined> {
-    const inBatch = [...this.dirty.values()].filter((c) => c.customerId === customerId && c.id !== excludeId).at(-1);
+    const saved = [...(this.dirtyOfCustomer.get(customerId)?.values() ?? [])];
+    const inBatch = saved.filter((c) => c.id !== excludeId).at(-1);
     if (inBatch) return { id: inBatch.id, queue: inBatch.queue };
     return this.previous.get(customerId)?.find((p) => p.id !== excludeId);
   }
@@ -87,8 +100,13 @@ export class BatchStore implements ConversationStore {
 
   async save(c: Conversation): Promise<void> {
     this.cache.set(c.id, c);
+    const before = this.dirty.get(c.id);
+    if (before) this.dirtyOfCustomer.get(before.customerId)?.delete(c.id);
     this.dirty.delete(c.id); // re-insert keeps "most recent last" for previousQueue
     this.dirty.set(c.id, c);
+    const ofCustomer = this.dirtyOfCustomer.get(c.customerId) ?? new Map<string, Conversation>();
+    ofCustomer.set(c.id, c);
+    this.dirtyOfCustomer.set(c.customerId, ofCustomer);
   }
 
   async upsertDeadline(id: string, conversationId: string, dueAt: Date): Promise<void> {
@@ -110,6 +128,7 @@ export class BatchStore implements ConversationStore {
     await flushDeadlines(this.db, this.deadlines, this.settled);
     await flushHistory(this.db, this.history);
     this.dirty.clear();
+    this.dirtyOfCustomer.clear();
     this.deadlines.clear();
     this.settled.clear();
     this.history = [];
