@@ -54,7 +54,8 @@ export async function splitCustomer(
     target = merge.merged_id;
     moving = merge.moved_identities;
     await client.query('UPDATE customers SET merged_into = NULL, updated_at = now() WHERE id = $1', [target]);
-    messagesFilter = 'origin_customer_id = $2 AND cardinality($3::text[]) >= 0';
+    // origin <> customer: the partial messages_origin index holds exactly the rows a merge moved.
+    messagesFilter = 'origin_customer_id = $2 AND origin_customer_id <> customer_id AND cardinality($3::text[]) >= 0';
   } else {
     if (wanted.size === 0)
       throw new UnifierError('UNIFIER.NOTHING_TO_SPLIT', 'name a mergeId or the identities to split off');
