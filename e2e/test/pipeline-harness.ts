@@ -25,13 +25,22 @@ export async function startPipeline(extraEnv: Record<string, string> = {}, { wit
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
   };
-  const env = { ...common, UNIFIER_SCHEMA: schema, DATABASE_URL: process.env.DATABASE_URL ?? '', ...extraEnv };
+  // Group ids are not prefixed: suites running side by side under the default ids would join one
+  // group with different topics and stall each other through rebalances.
+  const env = {
+    ...common,
+    UNIFIER_SCHEMA: schema,
+    UNIFIER_GROUP_ID: `unifier-${prefix}`,
+    DATABASE_URL: process.env.DATABASE_URL ?? '',
+    ...extraEnv,
+  };
   const unifier = await startUnifier(parseConfig(configSchema, env), { handleSignals: false });
   const router = withRouter
     ? await startRouter(
         parseConfig(routerConfigSchema, {
           ...common,
           ROUTER_DB_SCHEMA: `router_${schema}`,
+          ROUTER_GROUP_ID: `router-${prefix}`,
           DATABASE_URL: env.DATABASE_URL,
           ROUTER_SLA_POLL_MS: '200',
         }),

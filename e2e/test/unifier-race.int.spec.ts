@@ -31,7 +31,15 @@ beforeAll(async () => {
   for (const port of ports) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'services/unifier/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, PORT: String(port), UNIFIER_SCHEMA: schema, UNIFIER_PARTITIONS_CONCURRENTLY: '3' },
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        UNIFIER_SCHEMA: schema,
+        UNIFIER_PARTITIONS_CONCURRENTLY: '3',
+        // The two processes share one group, of their own: the default id is every suite's.
+        UNIFIER_GROUP_ID: `unifier-${prefix}`,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);
