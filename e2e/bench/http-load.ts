@@ -40,6 +40,21 @@ const TEXTS = [
 ];
 
 /**
+ * Bench person k: a phone, an email and a web chat visitor id (run-scoped). A message picks one
+ * channel by k, and with `cross` also carries the next channel's identity (a cross-channel link).
+ */
+export function benchPerson(k: number, run: string, cross: boolean) {
+  const phone = `+9053${String(10_000_000 + (k % 89_999_999)).padStart(8, '0')}`;
+  const channels = [
+    { channel: 'whatsapp', id: { type: 'phone', value: phone } },
+    { channel: 'email', id: { type: 'email', value: `p${k}.${run}@example.com` } },
+    { channel: 'webchat', id: { type: 'webchat', value: `shop:${run}-${k}` } },
+  ];
+  const pick = channels[k % 3]!;
+  return { channel: pick.channel, identities: cross ? [pick.id, channels[(k + 1) % 3]!.id] : [pick.id] };
+}
+
+/**
  * Bench messages. Each one is a new person's first message (a new customer, hence a new
  * conversation), so the router answers every message with one `assigned` event and end-to-end
  * latency is defined for all of them. Channels rotate, 20% carry a second channel's identity (a
@@ -51,19 +66,12 @@ export class MessageSource {
 
   next() {
     const k = this.person++;
-    const phone = `+9053${String(10_000_000 + (k % 89_999_999)).padStart(8, '0')}`;
-    const channels = [
-      { channel: 'whatsapp', id: { type: 'phone', value: phone } },
-      { channel: 'email', id: { type: 'email', value: `p${k}.${this.run}@example.com` } },
-      { channel: 'webchat', id: { type: 'webchat', value: `shop:${this.run}-${k}` } },
-    ];
-    const pick = channels[k % 3]!;
-    const identities = k % 5 === 0 ? [pick.id, channels[(k + 1) % 3]!.id] : [pick.id];
+    const { channel, identities } = benchPerson(k, this.run, k % 5 === 0);
     return {
-      channel: pick.channel,
+      channel,
       accountId: 'bench',
       externalId: `b-${this.run}-${k}`,
-      conversationRef: `${pick.channel}-${this.run}-${k}`,
+      conversationRef: `${channel}-${this.run}-${k}`,
       occurredAt: new Date().toISOString(),
       sender: { identities },
       text: TEXTS[k % TEXTS.length]!,

@@ -16,7 +16,7 @@ import { TOPICS } from '@kanal/contracts';
 import { createTopics, deleteTopicsMatching, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { broker, ensurePostgres, percentile, portOpen, productionBuild, REPO_ROOT, waitFor } from '@kanal/testing';
-import { postJson } from './http-load';
+import { benchPerson, postJson } from './http-load';
 import { rawHop } from './raw-hop';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 30_000);
@@ -39,21 +39,14 @@ async function spawnService(name: string, env: Record<string, string>): Promise<
   });
 }
 
-/** Person k: a phone, an email and a web chat visitor id; messages pick one channel (or two ids). */
+/** Person k's message on one of their channels (two identities when `cross`). */
 function messageFor(k: number, run: string, cross: boolean) {
-  const phone = `+9053${String(10_000_000 + (k % 89_999_999)).padStart(8, '0')}`;
-  const channels = [
-    { channel: 'whatsapp', id: { type: 'phone', value: phone } },
-    { channel: 'email', id: { type: 'email', value: `p${k}.${run.slice(0, 6)}@example.com` } },
-    { channel: 'webchat', id: { type: 'webchat', value: `shop:${run.slice(0, 6)}-${k}` } },
-  ];
-  const pick = channels[k % 3]!;
-  const identities = cross ? [pick.id, channels[(k + 1) % 3]!.id] : [pick.id];
+  const { channel, identities } = benchPerson(k, run.slice(0, 6), cross);
   return {
-    channel: pick.channel,
+    channel,
     accountId: 'bench',
     externalId: `b-${randomUUID()}`,
-    conversationRef: `${pick.channel}-${k}`,
+    conversationRef: `${channel}-${k}`,
     occurredAt: new Date().toISOString(),
     sender: { identities },
     text: 'Merhaba, siparişim 3 gündür kargoda görünüyor, ne zaman gelir?',

@@ -108,7 +108,7 @@ export class KafkajsSubscription implements Subscription {
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, isRunning, isStale, heartbeat, resolveOffset } = payload;
+    const { batch, isRunning, isStale, heartbeat } = payload;
     const size = this.options.maxBatchSize ?? 500;
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale() || this.stopping) return;
@@ -119,12 +119,9 @@ export class KafkajsSubscription implements Subscription {
       if (joined === 'abandoned') return;
       if (joined === 'alone') {
         // Not joined, or the joint call failed: this partition retries (and isolates) on its own.
-        const done = await this.processDecoded(batch.topic, batch.partition, decoded, payload);
+        const done = await this.processDecoded(decoded, payload);
         if (!done) return; // stopping or rebalancing: leave the rest uncommitted for redelivery
-        resolveOffset(last);
-        await this.consumer!.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-        ]);
+        await this.commit([{ payload, last }]);
       }
       const lag = BigInt(batch.highWatermark) - BigInt(last) - 1n;
       this.deps.metrics?.setLag(batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
@@ -142,8 +139,8 @@ export class KafkajsSubscription implements Subscription {
     const { metrics } = this.deps;
     const abandoned = (c: JoinedChunk) => !c.payload.isRunning() || c.payload.isStale() || this.stopping;
     const live = chunks.filter((c) => !abandoned(c));
-    const owner = new Map<IncomingRecord, JoinedChunk>();
-    for (const c of live) for (const v of c.decoded.valid) owner.set(v.record, c);
+    const owner = new Map<IncomingRecord, { chunk: JoinedChunk; message: KafkaMessage }>();
+    for (const chunk of live) for (const v of chunk.decoded.valid) owner.set(v.record, { chunk, message: v.message });
     const records = [...owner.keys()];
     let rejected: RejectedRecord[] = [];
     if (records.length > 0) {
@@ -160,28 +157,49 @@ export class KafkajsSubscription implements Subscription {
     }
     const failures = new Map<JoinedChunk, Failure[]>(live.map((c) => [c, [...c.decoded.failures]]));
     for (const r of rejected) {
-      const chunk = owner.get(r.record);
-      const message = chunk?.decoded.valid.find((v) => v.record === r.record)?.message ?? messageOf(r.record);
-      failures.get(chunk ?? live[0]!)!.push({ message, code: r.code, reason: r.message, attempts: 1 });
+      const found = owner.get(r.record);
+      failures
+        .get(found?.chunk ?? live[0]!)!
+        .push({ message: found?.message ?? messageOf(r.record), code: r.code, reason: r.message, attempts: 1 });
     }
-    const letters = live.flatMap((c) =>
-      failures.get(c)!.map((f) => this.toDeadLetter(c.payload.batch.topic, c.payload.batch.partition, f)),
-    );
-    if (letters.length > 0) await this.deps.sendDeadLetters(letters);
-    for (const c of live) this.reportDeadLetters(c.payload.batch.topic, c.payload.batch.partition, failures.get(c)!);
+    await this.deadLetter(live.map((c) => ({ payload: c.payload, failures: failures.get(c)! })));
     // A partition taken away meanwhile is not committed: its new owner redoes it (idempotent).
     const committable = live.filter((c) => !abandoned(c));
-    if (committable.length > 0) {
-      await this.consumer!.commitOffsets(
-        committable.map((c) => ({
-          topic: c.payload.batch.topic,
-          partition: c.payload.batch.partition,
-          offset: (BigInt(c.last) + 1n).toString(),
-        })),
-      );
-      for (const c of committable) c.payload.resolveOffset(c.last);
-    }
+    await this.commit(committable);
     return chunks.map((c) => (committable.includes(c) ? 'committed' : 'abandoned'));
+  }
+
+  /** Commits past each chunk's last offset, all partitions in one request. */
+  private async commit(chunks: Array<{ payload: EachBatchPayload; last: string }>): Promise<void> {
+    if (chunks.length === 0) return;
+    await this.consumer!.commitOffsets(
+      chunks.map(({ payload, last }) => ({
+        topic: payload.batch.topic,
+        partition: payload.batch.partition,
+        offset: (BigInt(last) + 1n).toString(),
+      })),
+    );
+    for (const { payload, last } of chunks) payload.resolveOffset(last);
+  }
+
+  /** Publishes the dead letters of every partition in one send, then counts and logs each. */
+  private async deadLetter(entries: Array<{ payload: EachBatchPayload; failures: Failure[] }>): Promise<void> {
+    const letters = entries.flatMap(({ payload, failures }) =>
+      failures.map((f) => this.toDeadLetter(payload.batch.topic, payload.batch.partition, f)),
+    );
+    if (letters.length === 0) return;
+    await this.deps.sendDeadLetters(letters);
+    for (const { payload, failures } of entries) {
+      const { topic, partition } = payload.batch;
+      for (const f of failures) {
+        this.deps.metrics?.dlq(topic, f.code);
+        this.deps.logger.warn(
+          { topic, partition, offset: f.message.offset, code: f.code, groupId: this.groupId },
+          // The reason may quote the record (an unknown `type`, a handler's error): no PII in logs.
+          `record dead-lettered: ${maskPii(f.reason)}`,
+        );
+      }
+    }
   }
 
   private decode(topic: string, partition: number, messages: KafkaMessage[]): Decoded {
@@ -200,32 +218,11 @@ export class KafkajsSubscription implements Subscription {
   }
 
   /** Returns false when processing was abandoned (nothing from this chunk may be committed). */
-  private async processDecoded(
-    topic: string,
-    partition: number,
-    decoded: Decoded,
-    payload: EachBatchPayload,
-  ): Promise<boolean> {
-    const failures = [...decoded.failures];
+  private async processDecoded(decoded: Decoded, payload: EachBatchPayload): Promise<boolean> {
     const outcome = await this.handleWithRetries(decoded.valid, payload);
     if (outcome === 'abandoned') return false;
-    failures.push(...outcome);
-    if (failures.length > 0) {
-      await this.deps.sendDeadLetters(failures.map((f) => this.toDeadLetter(topic, partition, f)));
-      this.reportDeadLetters(topic, partition, failures);
-    }
+    await this.deadLetter([{ payload, failures: [...decoded.failures, ...outcome] }]);
     return true;
-  }
-
-  private reportDeadLetters(topic: string, partition: number, failures: Failure[]): void {
-    for (const f of failures) {
-      this.deps.metrics?.dlq(topic, f.code);
-      this.deps.logger.warn(
-        { topic, partition, offset: f.message.offset, code: f.code, groupId: this.groupId },
-        // The reason may quote the record (an unknown `type`, a handler's error): no PII in logs.
-        `record dead-lettered: ${maskPii(f.reason)}`,
-      );
-    }
   }
 
   private async handleWithRetries(

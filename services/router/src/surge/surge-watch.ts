@@ -23,7 +23,7 @@ export async function watchSurges(ctx: RouterContext, db: Queryable, hits: Surge
   if (hits.length === 0) return [];
   const groups = new Map<string, SurgeHit[]>();
   for (const h of hits) {
-    const key = `surge:${h.ruleId}:${h.term}`;
+    const key = groupKey(h);
     const list = groups.get(key);
     if (list) list.push(h);
     else groups.set(key, [h]);
@@ -56,11 +56,11 @@ export async function watchSurges(ctx: RouterContext, db: Queryable, hits: Surge
      RETURNING t.rule_id, t.term`,
     [JSON.stringify(summaries)],
   );
-  const open = new Set(extended.map((r) => `surge:${r.rule_id as string}:${r.term as string}`));
+  const open = new Set(extended.map((r) => groupKey({ ruleId: r.rule_id as string, term: r.term as string })));
   // Hits of a group with an open incident are not stored: the incident's last_seen_at is at least
   // their time, so it stays open for as long as they are in the window and they can never count
   // towards another surge. During a surge (every message matching) this skips most of the writes.
-  const fresh = hits.filter((h) => !open.has(`surge:${h.ruleId}:${h.term}`));
+  const fresh = hits.filter((h) => !open.has(groupKey(h)));
   if (fresh.length > 0) {
     await db.query(
       `INSERT INTO surge_hits (rule_id, term, conversation_id, at)
@@ -78,6 +78,11 @@ export async function watchSurges(ctx: RouterContext, db: Queryable, hits: Surge
     if (!open.has(key)) out.push(...(await detectSurge(ctx, db, list)));
   }
   return out;
+}
+
+/** A (rule, term) group's key, also its advisory lock's name. */
+function groupKey(h: { ruleId: string; term: string }): string {
+  return `surge:${h.ruleId}:${h.term}`;
 }
 
 /** A group with no open incident: counts its window and opens an incident when it crosses the threshold. */
