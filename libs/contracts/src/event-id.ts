@@ -5,6 +5,7 @@ const NAMESPACES = {
   inbound: '6c1d2f0e-3b7a-5e4c-9d21-8a0f4b6e2c11',
   customers: '9e4b7a21-1c3d-5f60-8b2e-3d4f5a6b7c8d',
   routing: 'b2c3d4e5-f6a7-5b8c-9d0e-1f2a3b4c5d6e',
+  providerDeadLetters: '3f6b1c2d-8e9a-5b4c-8d7e-6f5a4b3c2d1e',
 } as const;
 
 const utf8 = new TextEncoder();
@@ -34,4 +35,9 @@ export function customerEventId(...parts: string[]): string {
 /** Id of a routing decision derived from its cause (redelivery or a second router ⇒ same id). */
 export function routingEventId(...parts: string[]): string {
   return nameId(parts.join(':'), NAMESPACES.routing);
+}
+
+/** Id of a connector's dead letter: the same provider item failing again (a redelivery) is one record. */
+export function providerDeadLetterId(...parts: string[]): string {
+  return nameId(parts.join(':'), NAMESPACES.providerDeadLetters);
 }

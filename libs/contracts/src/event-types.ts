@@ -5,6 +5,7 @@ import {
   customerMergedDataSchema,
   customerMessageDataSchema,
   customerSplitDataSchema,
+  customerUpdatedDataSchema,
 } from './events/customer-events';
 import { dlqRecordDataSchema } from './events/dlq-record';
 import {
@@ -80,6 +81,11 @@ export const EVENT_TYPES = {
     topic: TOPICS.customers,
     data: customerLinkSuggestedDataSchema,
     summary: 'Evidence that two customers may be one, for an agent to review (never merged automatically).',
+  },
+  'kanal.customer.updated.v1': {
+    topic: TOPICS.customers,
+    data: customerUpdatedDataSchema,
+    summary: 'An agent or integrator changed the display name or attributes; carries the customer after the change.',
   },
   'kanal.conversation.assigned.v1': {
     topic: TOPICS.routing,

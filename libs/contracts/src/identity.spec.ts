@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { IdentityError, normalizeIdentityValue } from './identity';
+import { IdentityError, normalizeIdentityValue, normalizeProviderPhone } from './identity';
 
 describe('normalizeIdentityValue', () => {
   it.each([
@@ -24,15 +24,50 @@ describe('normalizeIdentityValue', () => {
     expect(() => normalizeIdentityValue('phone', '030 901820', { defaultRegion: 'TR' })).toThrow(IdentityError);
   });
 
-  it.each(['12', 'call me', '+90 000', '0532 123 45'])('refuses the phone "%s" with a reason naming the field', (raw) => {
-    expect(() => normalizeIdentityValue('phone', raw)).toThrow(IdentityError);
-    expect(() => normalizeIdentityValue('phone', raw)).toThrow(/"phone"/);
-  });
+  it.each(['12', 'call me', '+90 000', '0532 123 45'])(
+    'refuses the phone "%s" with a reason naming the field',
+    (raw) => {
+      expect(() => normalizeIdentityValue('phone', raw)).toThrow(IdentityError);
+      expect(() => normalizeIdentityValue('phone', raw)).toThrow(/"phone"/);
+    },
+  );
 
   it('lower-cases emails in ASCII only and keeps dots and +tags', () => {
-    expect(normalizeIdentityValue('email', '  Ayse.Yilmaz+Siparis@Example.COM ')).toBe('ayse.yilmaz+siparis@example.com');
-    expect(normalizeIdentityValue('email', '<info@Örnek.com.tr>')).toBe('info@Örnek.com.tr');
+    expect(normalizeIdentityValue('email', '  Ayse.Yilmaz+Siparis@Example.COM ')).toBe(
+      'ayse.yilmaz+siparis@example.com',
+    );
     expect(() => normalizeIdentityValue('email', 'not-an-address')).toThrow(/"email"/);
+  });
+
+  it('gives an IDN domain one canonical form, written in Unicode or punycode, upper or lower case', () => {
+    expect(normalizeIdentityValue('email', '<info@Örnek.com.tr>')).toBe('info@örnek.com.tr');
+    expect(normalizeIdentityValue('email', 'INFO@ÖRNEK.COM.TR')).toBe('info@örnek.com.tr');
+    expect(normalizeIdentityValue('email', 'info@xn--rnek-4qa.com.tr')).toBe('info@örnek.com.tr');
+  });
+
+  it.each([
+    ['"ayse yilmaz"@example.com', '"ayse yilmaz"@example.com'],
+    ['"Ayse@Home"@Example.com', '"ayse@home"@example.com'],
+    ['AYSE.YILMAZ@EXAMPLE.COM', 'ayse.yilmaz@example.com'],
+    ['ayşe@örnek.com.tr', 'ayşe@örnek.com.tr'],
+    ['İlker@example.com', 'İlker@example.com'],
+    ["o'brien+tag@example.co.uk", "o'brien+tag@example.co.uk"],
+    ['user@[192.0.2.1]', 'user@[192.0.2.1]'],
+  ])('keeps the legal address %s', (raw, canonical) => {
+    expect(normalizeIdentityValue('email', raw)).toBe(canonical);
+    expect(normalizeIdentityValue('email', canonical)).toBe(canonical);
+  });
+
+  it.each([
+    'a@b',
+    'a b@example.com',
+    '.a@example.com',
+    'a..b@example.com',
+    '@example.com',
+    'a@exa mple.com',
+    'a@-x.com',
+  ])('refuses the address "%s"', (raw) => {
+    expect(() => normalizeIdentityValue('email', raw)).toThrow(IdentityError);
   });
 
   it('strips the device from a WhatsApp LID and requires digits', () => {
@@ -61,4 +96,31 @@ describe('normalizeIdentityValue', () => {
       expect(normalizeIdentityValue(type, once)).toBe(once);
     }
   });
+});
+
+describe('normalizeProviderPhone', () => {
+  it.each([
+    // Brazilian mobile without the ninth digit, as WhatsApp still reports old accounts.
+    ['551187654321', '+551187654321'],
+    // Reserved / fictional and unassigned ranges that libphonenumber calls invalid.
+    ['15550100123', '+15550100123'],
+    ['905991234567', '+905991234567'],
+    ['447700900123', '+447700900123'],
+    ['+999 1234 5678', '+99912345678'],
+  ])('keeps the verified number %s that the phone library calls invalid, flagged as not valid', (raw, value) => {
+    expect(normalizeProviderPhone(raw)).toEqual({ value, valid: false });
+    expect(() => normalizeIdentityValue('phone', value)).toThrow(IdentityError);
+  });
+
+  it('marks numbers the metadata knows as valid', () => {
+    expect(normalizeProviderPhone('905321234567')).toEqual({ value: '+905321234567', valid: true });
+    expect(normalizeProviderPhone('+49 30 901820')).toEqual({ value: '+4930901820', valid: true });
+  });
+
+  it.each(['', '1234', '0905321234567', '1234567890123456', '90532abc4567', '123456789@lid'])(
+    'refuses "%s", which is not a plausible E.164 number',
+    (raw) => {
+      expect(() => normalizeProviderPhone(raw)).toThrow(IdentityError);
+    },
+  );
 });

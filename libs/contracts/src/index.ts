@@ -23,3 +23,9 @@ export {
 } from './event-types';
 export { EVENT_ERROR_CODES, describeIssues, parseEvent, type ParseEventResult } from './parse-event';
 export { buildEvent, buildInboundEvent, inboundKey, type BuildEventInput, type InboundEventType } from './build-event';
+export {
+  DEAD_LETTER_INLINE_BYTES,
+  buildProviderDeadLetter,
+  deadLetterNeedsBlob,
+  type ProviderDeadLetterInput,
+} from './provider-dead-letter';

@@ -59,6 +59,6 @@ describe('parseEvent', () => {
 
   it('has a schema for every topic and every type on a contract topic', () => {
     for (const topic of ALL_TOPICS) expect(ALL_EVENT_TYPES.some((t) => EVENT_TYPES[t].topic === topic)).toBe(true);
-    expect(ALL_EVENT_TYPES).toHaveLength(17);
+    expect(ALL_EVENT_TYPES).toHaveLength(18);
   });
 });

@@ -39,6 +39,7 @@ export function toDlqMessage(letter: DeadLetter, source: string): Message {
     subject: `${letter.sourceTopic}/${letter.partition}/${message.offset}`,
     datacontenttype: 'application/json',
     data: {
+      origin: 'consumer',
       code: letter.code,
       message: letter.reason.slice(0, 4_000),
       sourceTopic: letter.sourceTopic,

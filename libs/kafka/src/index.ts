@@ -33,4 +33,4 @@ export {
   type TopicPlan,
   type TopicStatus,
 } from './topic-admin';
-export { readDlq, replayDlq, type DlqEntry, type ReplayOptions } from './dlq-tools';
+export { readDlq, replayDlq, type DlqEntry, type Renormalize, type ReplayOptions, type ReplayOutcome } from './dlq-tools';

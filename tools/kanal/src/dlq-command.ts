@@ -1,6 +1,9 @@
+import { buffer } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { readDlq, replayDlq, type DlqEntry } from '@kanal/kafka';
+import { FsBlobStore } from '@kanal/blob-store';
+import { readDlq, replayDlq, type DlqEntry, type Renormalize } from '@kanal/kafka';
 import { cliEnv } from './cli-env';
+import { loadNormalizer } from './normalize-command';
 import { UsageError } from './usage-error';
 
 export async function runDlq(args: string[]): Promise<number> {
@@ -37,20 +40,43 @@ async function replay(args: string[]): Promise<number> {
     options: {
       code: { type: 'string' },
       'source-topic': { type: 'string' },
+      provider: { type: 'string' },
       limit: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
     },
   });
-  const picked = await replayDlq(cliEnv(), {
+  const outcomes = await replayDlq(cliEnv(), {
     code: values.code,
     sourceTopic: values['source-topic'],
+    provider: values.provider,
     limit: optionalCount(values.limit, '--limit'),
     dryRun: values['dry-run'],
+    renormalize,
   });
-  for (const e of picked) process.stdout.write(`${JSON.stringify(summary(e, false))}\n`);
-  process.stderr.write(`${values['dry-run'] ? 'would replay' : 'replayed'} ${picked.length} dead letter(s)\n`);
-  return 0;
+  for (const { entry, ...outcome } of outcomes)
+    process.stdout.write(`${JSON.stringify({ ...summary(entry, false), ...outcome })}\n`);
+  const count = (result: string) => outcomes.filter((o) => o.result === result).length;
+  if (values['dry-run']) process.stderr.write(`would replay ${outcomes.length} dead letter(s)\n`);
+  else {
+    process.stderr.write(
+      `replayed ${count('replayed')} dead letter(s); ${count('still-failing')} still failing, ${count('skipped')} skipped\n`,
+    );
+  }
+  return count('still-failing') + count('skipped') > 0 ? 2 : 0;
 }
+
+/**
+ * A provider letter's payload through today's mapper. Blob-referenced payloads are read from the
+ * connector's blob store (BLOB_DIR, as the connector has it); a truncated payload cannot be replayed.
+ */
+const renormalize: Renormalize = async (entry) => {
+  if (entry.truncated) throw Object.assign(new Error('payload was truncated'), { code: 'DLQ.PAYLOAD_TRUNCATED' });
+  const normalize = await loadNormalizer(entry.provider ?? '');
+  const raw = entry.blobRef
+    ? await buffer(await new FsBlobStore(process.env['BLOB_DIR'] || '.kanal/blobs').get(entry.blobRef))
+    : Buffer.from(entry.value, entry.valueEncoding === 'base64' ? 'base64' : 'utf8');
+  return normalize(raw, process.env, { receivedAt: entry.receivedAt });
+};
 
 /** Metadata only by default: the original value holds customer messages (PII). */
 function summary(e: DlqEntry, withValue: boolean) {

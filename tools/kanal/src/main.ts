@@ -10,9 +10,13 @@ const USAGE = `usage: kanal <command>
   topics list                 list topics with partition and record counts
   dlq tail [--follow] [--limit N] [--show-value]
                               print dead letters (metadata; --show-value adds the original record)
-  dlq replay [--code C] [--source-topic T] [--limit N] [--dry-run]
-                              republish dead letters, unchanged, to the topic they came from
-  normalize <provider> <file> print the canonical events a raw provider payload becomes (NDJSON)
+  dlq replay [--code C] [--source-topic T] [--provider P] [--limit N] [--dry-run]
+                              republish consumer dead letters, unchanged, to the topic they came from;
+                              re-normalize provider dead letters through today's mappers (same event
+                              ids); exit 2 when some still fail or cannot be replayed
+  normalize <provider> <file>... [<provider> <file>...] [--timings]
+                              print the canonical events raw provider payloads become (NDJSON), dead
+                              letters included; --timings writes per-file milliseconds to stderr
   demo [--api URL] [--unifier URL] [--router URL] [--token T]
                               play a WhatsApp → email → Instagram journey against the running platform
                               and print the unified timeline and the routing decisions

@@ -120,3 +120,22 @@ export const customerLinkSuggestedDataSchema = z.object({
   suggestedAt: isoTime,
 });
 export type CustomerLinkSuggestedData = z.infer<typeof customerLinkSuggestedDataSchema>;
+
+/**
+ * `kanal.customer.updated.v1`: an agent or integrator changed the customer's display name or
+ * attributes (`PATCH /v1/customers/{id}`); `customer` is the state after the change, so a
+ * consumer (the router's attribute rules, a desk) can replace what it holds.
+ */
+export const customerUpdatedDataSchema = z.object({
+  updateId: id,
+  customerId: id,
+  customer: customerSummarySchema,
+  changes: z.object({
+    displayName: z.string().max(256).nullable().optional(),
+    /** Attributes set (value) or removed (null) by this change. */
+    attributes: z.record(z.string().max(128), z.string().max(1_024).nullable()).optional(),
+  }),
+  actor: z.string().max(256).optional(),
+  updatedAt: isoTime,
+});
+export type CustomerUpdatedData = z.infer<typeof customerUpdatedDataSchema>;

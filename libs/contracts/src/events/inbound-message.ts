@@ -73,6 +73,10 @@ export const flagsSchema = z
     threadGuessed: z.boolean().optional(),
     dateFallback: z.boolean().optional(),
     charsetFallback: z.boolean().optional(),
+    /** A provider-verified phone (WhatsApp) that libphonenumber's metadata calls invalid; kept as `+<digits>`. */
+    phoneUnverified: z.boolean().optional(),
+    /** An identifier the provider gave could not be normalized; the message was kept without it. */
+    identityFallback: z.boolean().optional(),
   })
   .catchall(z.boolean());
 export type Flags = z.infer<typeof flagsSchema>;
