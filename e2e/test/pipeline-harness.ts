@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
-import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, type IncomingRecord } from '@kanal/kafka';
+import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, removeIsolatedTopics, type IncomingRecord } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { startUnifier } from '../../services/unifier/src/app';
 import { configSchema } from '../../services/unifier/src/config';
@@ -97,6 +97,7 @@ export async function startPipeline(extraEnv: Record<string, string> = {}, { wit
       const db = createPool(env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, service: 'test' });
       await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS router_${schema} CASCADE`);
       await db.end();
+      await removeIsolatedTopics(brokers, prefix);
     },
   };
 }

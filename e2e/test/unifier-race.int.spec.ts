@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { parseConfig } from '@kanal/config';
-import { createTopics, topicEnvSchema } from '@kanal/kafka';
+import { createTopics, removeIsolatedTopics, topicEnvSchema } from '@kanal/kafka';
+import { createPool } from '@kanal/postgres';
 import { REPO_ROOT, waitFor } from '@kanal/testing';
 import { startConnectorApi } from '../../services/connector-api/src/app';
 import { configSchema as apiConfigSchema } from '../../services/connector-api/src/config';
@@ -56,6 +57,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.shutdown('test');
   await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))));
+  // The run's schema and topics go with it: tests leave nothing behind on a shared database or broker.
+  const db = createPool(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, service: 'test' });
+  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await db.end();
+  await removeIsolatedTopics(brokers, prefix);
 }, 60_000);
 
 it('ends every raced link in exactly one surviving customer', async () => {

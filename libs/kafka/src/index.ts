@@ -26,6 +26,7 @@ export { childTraceparent, currentTraceparent, newTraceparent, runWithTraceparen
 export {
   consumerGroupLag,
   createIsolatedTopics,
+  removeIsolatedTopics,
   createTopics,
   deleteTopicsMatching,
   listTopics,

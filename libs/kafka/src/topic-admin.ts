@@ -105,6 +105,12 @@ export async function createIsolatedTopics(
   return { prefix, tag };
 }
 
+/** Deletes the topics createIsolatedTopics made under `prefix` (a test's cleanup). */
+export async function removeIsolatedTopics(brokers: string, prefix: string): Promise<number> {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return deleteTopicsMatching(topicEnvSchema.parse({ KAFKA_BROKERS: brokers }), new RegExp(`^${escaped}`));
+}
+
 /** Deletes topics whose names match (test and bench leftovers on a developer's broker). */
 export async function deleteTopicsMatching(env: TopicEnv, pattern: RegExp): Promise<number> {
   const admin = createKafkaClient(env, 'kanal-topics', silentLogger).admin();

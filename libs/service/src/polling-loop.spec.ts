@@ -1,9 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { waitFor } from '@kanal/testing';
 import { PollingLoop } from './polling-loop';
 
 describe('PollingLoop', () => {
+  afterEach(() => void jest.useRealTimers());
+
   it('goes again at once after a full batch, waits the interval otherwise, and survives a failing tick', async () => {
+    // Fake timers: the schedule is asserted on the loop's own clock, never on a loaded machine's.
+    jest.useFakeTimers({ now: 0 });
     const results = [5, 5, 0, -1, 0];
     const at: number[] = [];
     const errors: unknown[] = [];
@@ -19,13 +23,10 @@ describe('PollingLoop', () => {
       onError: (e) => errors.push(e),
     });
     loop.start();
-    await waitFor(() => at.length >= 5, { what: 'five ticks' });
+    await jest.advanceTimersByTimeAsync(450);
     await loop.stop();
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(gaps[0]).toBeLessThan(150); // after a full batch
-    expect(gaps[1]).toBeLessThan(150);
-    expect(gaps[2]).toBeGreaterThanOrEqual(190); // after an empty one
-    expect(gaps[3]).toBeGreaterThanOrEqual(190); // after a failure
+    // Full, full: at once (a zero timeout fires after 1 ms, as in Node); empty, then failed: 200 ms later.
+    expect(at).toEqual([0, 1, 2, 202, 402]);
     expect(errors).toHaveLength(1);
   });
 
