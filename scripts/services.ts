@@ -1,5 +1,5 @@
 /**
- * Every Kanal service with its local port (DESIGN §5); `npm start` runs those that exist. `env`
+ * Every Kanal service with its local port (docs/architecture.md#5-http-surface-and-ports); `npm start` runs those that exist. `env`
  * holds development defaults (the environment wins); a service whose `requires` variables are not
  * set is skipped with a note, since it has nothing to connect to (e.g. no mailbox configured).
  */

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '@kanal/testing';
 /** The manifests of deploy/k8s, their shapes, and the structural checks k8s.spec.ts runs on them. */
 
 export const K8S_DIR = join(REPO_ROOT, 'deploy', 'k8s');
-/** DESIGN §5. */
+/** docs/architecture.md#5-http-surface-and-ports. */
 export const PORTS: Record<string, number> = {
   'connector-api': 8081,
   'connector-meta': 8082,

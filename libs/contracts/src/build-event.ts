@@ -27,7 +27,7 @@ export function buildEvent<T extends EventType>(input: BuildEventInput<T>): Kana
   return event as KanalEvent<T>;
 }
 
-/** The partition key of the inbound topic (DESIGN §2): `channel:accountId:conversationRef`. */
+/** The partition key of the inbound topic (docs/architecture.md#2-the-event-contract): `channel:accountId:conversationRef`. */
 export function inboundKey(data: Pick<InboundData, 'channel' | 'accountId' | 'conversationRef'>): string {
   return `${data.channel}:${data.accountId}:${data.conversationRef}`;
 }

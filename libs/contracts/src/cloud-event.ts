@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * CloudEvents 1.0 structured-mode JSON envelope (DESIGN §2). Every Kafka record value is one of
+ * CloudEvents 1.0 structured-mode JSON envelope (docs/architecture.md#2-the-event-contract). Every Kafka record value is one of
  * these; `data` is refined per event type by the schemas in `events/`.
  */
 export const cloudEventEnvelopeSchema = z.object({

@@ -20,7 +20,7 @@ function nameId(name: string, namespace: string): string {
 }
 
 /**
- * The deterministic CloudEvents id of a provider event (DESIGN §2): UUIDv5 of
+ * The deterministic CloudEvents id of a provider event (docs/architecture.md#2-the-event-contract): UUIDv5 of
  * `channel:accountId:providerId[:suffix]`. The same provider event always gets the same id.
  */
 export function inboundEventId(channel: string, accountId: string, providerId: string, suffix?: string): string {

@@ -40,7 +40,7 @@ const TOPIC_INFO: Record<string, { key: string; producer: string; description: s
 const messageName = (type: string) => type.replace(/^kanal\./, '').replace(/[.-](\w)/g, (_, c: string) => c.toUpperCase());
 const channelName = (topic: string) => topic.replace(/^kanal\./, '').replace(/\.v\d+$/, '');
 
-/** The AsyncAPI 3.0 document of the whole event contract (DESIGN §2). */
+/** The AsyncAPI 3.0 document of the whole event contract (docs/architecture.md#2-the-event-contract). */
 export function asyncApiDocument(): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};

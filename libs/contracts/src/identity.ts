@@ -2,7 +2,7 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
 
-/** The only identifiers the unifier links customers through (DESIGN §2, "Identity types"). */
+/** The only identifiers the unifier links customers through (docs/architecture.md#3-identities-and-the-unifier). */
 export const IDENTITY_TYPES = [
   'phone',
   'email',
@@ -52,7 +52,7 @@ function asciiLower(value: string): string {
 }
 
 /**
- * Returns the canonical value of an identity (DESIGN §2), or throws IdentityError. Idempotent:
+ * Returns the canonical value of an identity (docs/architecture.md#2-the-event-contract), or throws IdentityError. Idempotent:
  * normalizing a normalized value returns it unchanged.
  */
 export function normalizeIdentityValue(type: IdentityType, raw: string, options: NormalizeOptions = {}): string {

@@ -1,5 +1,5 @@
 /**
- * Kafka topics of the public contract (DESIGN §2). Deployments may only add a prefix
+ * Kafka topics of the public contract (docs/architecture.md#2-the-event-contract). Deployments may only add a prefix
  * (`KAFKA_TOPIC_PREFIX`), never rename, so integrators can rely on these names.
  */
 export const TOPICS = {

@@ -89,7 +89,7 @@ export const emailHeadersSchema = z.object({
 
 const messageRefSchema = z.object({ externalId: z.string().min(1).max(1_024) });
 
-/** Fields every inbound-topic event has (DESIGN §2); the key is `channel:accountId:conversationRef`. */
+/** Fields every inbound-topic event has (docs/architecture.md#2-the-event-contract); the key is `channel:accountId:conversationRef`. */
 const envelopeFields = {
   channel: channelSchema,
   provider: providerSchema,
