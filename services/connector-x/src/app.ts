@@ -7,7 +7,7 @@ import { runService, type RunningService } from '@kanal/service';
 import type { Config } from './config';
 import { DmPoller } from './poll/dm-poller';
 import { PgCursorStore } from './poll/pg-cursor-store';
-import { inboundPublisher } from './publish-events';
+import { xPublisher } from './publish-events';
 import { webhookRoutes } from './webhook/webhook-routes';
 import { createXMetrics } from './x-metrics';
 import { createTwitterDmApi } from './x/twitter-dm-api';
@@ -21,7 +21,7 @@ export async function startConnectorX(config: Config, { handleSignals = true } =
   const metrics = createMetrics(SERVICE);
   const xMetrics = createXMetrics(metrics);
   const bus = new KafkajsEventBus({ env: config, service: SERVICE, logger, metrics: metrics.bus });
-  const publish = inboundPublisher(bus);
+  const publish = xPublisher(bus);
 
   await migrate({ databaseUrl: config.DATABASE_URL, schema: config.X_DB_SCHEMA, dir: MIGRATIONS_DIR });
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, service: SERVICE });

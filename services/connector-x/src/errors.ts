@@ -11,6 +11,24 @@ export const X_ERROR_CODES = {
   authFailed: 'X.AUTH_FAILED',
 } as const;
 
+/**
+ * Why an X item became a provider dead letter (`kanal.dlq.record.v1`, origin `provider`) instead of
+ * an event. The raw item travels with the letter, so `kanal dlq replay` can map it after a fix.
+ */
+export const X_DEAD_LETTER_CODES = {
+  /** An event type connector-x does not know (v2 `event_type`, v1.1 `type`, an Account Activity key). */
+  unknownEventType: 'X.UNKNOWN_EVENT_TYPE',
+  /** Not shaped like the event X documents (no id, a field of the wrong type). */
+  invalidEvent: 'X.INVALID_EVENT',
+  /** A DM without its sender or conversation: neither direction nor thread can be told. */
+  missingField: 'X.MISSING_FIELD',
+  /** The mapped event failed the event contract. */
+  invalidMessage: 'X.INVALID_MESSAGE',
+  /** A webhook body with DMs for a subscription that is not configured (X_ACCOUNTS / X_ACCOUNT_ID). */
+  unknownAccount: 'X.UNKNOWN_ACCOUNT',
+} as const;
+export type XDeadLetterCode = (typeof X_DEAD_LETTER_CODES)[keyof typeof X_DEAD_LETTER_CODES];
+
 export class XError extends Error {
   constructor(
     readonly code: string,

@@ -2,11 +2,28 @@ import { Counter, Gauge, type ServiceMetrics } from '@kanal/observability';
 
 export type XMetrics = ReturnType<typeof createXMetrics>;
 
-/** connector-x's own series beside the standard set (events out, dropped, …). */
+/** connector-x's own series beside the standard set (events out, …). */
 export function createXMetrics(metrics: ServiceMetrics) {
   const registers = [metrics.registry];
   return {
-    dropped: metrics.dropped,
+    skipped: new Counter({
+      name: 'kanal_x_skipped_total',
+      help: 'X items that are by design not messages (typing, follows, joins, …), per reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: 'kanal_x_dead_lettered_total',
+      help: 'X items published to kanal.dlq.v1 with their raw payload instead of as events, per code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: 'kanal_x_fallbacks_total',
+      help: 'Events kept with a fallback (dateFallback, identityFallback, unsupported), per flag',
+      labelNames: ['flag'] as const,
+      registers,
+    }),
     apiRequests: new Counter({
       name: 'kanal_x_api_requests_total',
       help: 'GET /2/dm_events requests, per account and outcome (ok, rate-limited, auth-failed, failed)',

@@ -9,8 +9,13 @@ export interface FakeDm {
   createdAt: string;
 }
 
+/** An item served as given: for shapes the connector must not choke on. */
+export interface RawDmEvent {
+  id: string;
+  raw: Record<string, unknown>;
+}
+
 export interface FakeRequest {
-  at: number;
   status: number;
   query: URLSearchParams;
   authorization: string | undefined;
@@ -25,7 +30,7 @@ export interface FakeRequest {
  */
 export class FakeXApi {
   private server!: Server;
-  private dms: FakeDm[] = [];
+  private dms: Array<FakeDm | RawDmEvent> = [];
   readonly requests: FakeRequest[] = [];
   /** Header values for the next responses; tests lower `remaining` to use up the window. */
   rateLimit = { limit: 15, remaining: 1_000, resetInSec: 900 };
@@ -46,7 +51,6 @@ export class FakeXApi {
       const nowSec = Math.ceil(Date.now() / 1_000);
       const record = (status: number, reset = nowSec + this.rateLimit.resetInSec) =>
         this.requests.push({
-          at: Date.now(),
           status,
           query: url.searchParams,
           authorization: req.headers.authorization,
@@ -113,7 +117,7 @@ export class FakeXApi {
   }
 
   /** New DMs arrive: they go on top (X lists newest first). */
-  add(...dms: FakeDm[]): void {
+  add(...dms: Array<FakeDm | RawDmEvent>): void {
     this.dms = [...dms].sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1)).concat(this.dms);
   }
 
@@ -127,7 +131,8 @@ export class FakeXApi {
   }
 }
 
-function toV2(dm: FakeDm) {
+function toV2(dm: FakeDm | RawDmEvent) {
+  if ('raw' in dm) return dm.raw;
   return {
     id: dm.id,
     event_type: 'MessageCreate',

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
-import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus, type Subscription } from '@kanal/kafka';
+import {
+  createIsolatedTopics,
+  kafkaEnvSchema,
+  KafkajsEventBus,
+  removeIsolatedTopics,
+  type Subscription,
+} from '@kanal/kafka';
 import { createPool, type Pool } from '@kanal/postgres';
 import { configSchema, type Config } from '../src/config';
 
@@ -25,12 +31,19 @@ export function testConfig(env: Record<string, string>): Config {
   });
 }
 
+export type Collected = { events: CloudEvent[]; stop: () => Promise<void> };
+
+/** Everything published on the (prefixed) inbound topic; see `collectTopic`. */
+export function collectInbound(prefix: string): Promise<Collected> {
+  return collectTopic(prefix, TOPICS.inbound);
+}
+
 /**
- * Everything published on the (prefixed) inbound topic, read by a fresh consumer group. A record the
+ * Everything published on a (prefixed) topic, read by a fresh consumer group. A record the
  * consumer sees twice (a rebalance under load) has the same partition/offset and is kept once, so
  * a duplicate in `events` is a second publish by the service.
  */
-export async function collectInbound(prefix: string): Promise<{ events: CloudEvent[]; stop: () => Promise<void> }> {
+export async function collectTopic(prefix: string, topic: string): Promise<Collected> {
   const bus = new KafkajsEventBus({
     env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }),
     service: 'connector-x-test',
@@ -40,7 +53,7 @@ export async function collectInbound(prefix: string): Promise<{ events: CloudEve
   const offsets = new Set<string>();
   const sub: Subscription = await bus.subscribe({
     groupId: `connector-x-test-${randomUUID()}`,
-    topics: [TOPICS.inbound],
+    topics: [topic],
     handler: async (records) => {
       for (const r of records) {
         const at = `${r.partition}:${r.offset}`;
@@ -59,8 +72,10 @@ export async function collectInbound(prefix: string): Promise<{ events: CloudEve
   };
 }
 
-export async function dropSchema(schema: string): Promise<void> {
+/** Leaves nothing behind: the suite's Postgres schema and its prefixed topics. */
+export async function dropIsolation({ prefix, schema }: { prefix: string; schema: string }): Promise<void> {
   const pool: Pool = createPool(DATABASE_URL, { service: 'connector-x-test', max: 1 });
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await pool.end();
+  await removeIsolatedTopics(BROKERS, prefix);
 }

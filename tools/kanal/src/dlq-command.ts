@@ -75,7 +75,7 @@ const renormalize: Renormalize = async (entry) => {
   const raw = entry.blobRef
     ? await buffer(await new FsBlobStore(process.env['BLOB_DIR'] || '.kanal/blobs').get(entry.blobRef))
     : Buffer.from(entry.value, entry.valueEncoding === 'base64' ? 'base64' : 'utf8');
-  return normalize(raw, process.env, { receivedAt: entry.receivedAt });
+  return normalize(raw, process.env, { receivedAt: entry.receivedAt, accountId: entry.accountId });
 };
 
 /** Metadata only by default: the original value holds customer messages (PII). */

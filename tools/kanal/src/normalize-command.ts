@@ -6,6 +6,8 @@ import { UsageError } from './usage-error';
 export interface NormalizeOptions {
   /** When the item first arrived (a dead letter's `receivedAt`); now otherwise. */
   receivedAt?: string;
+  /** The business account the payload was received for (a dead letter's `accountId`), when the payload alone does not say. */
+  accountId?: string;
 }
 
 /**

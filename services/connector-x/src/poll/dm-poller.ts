@@ -1,9 +1,9 @@
 import type { Logger } from '@kanal/observability';
 import { errorCode } from '@kanal/kafka';
+import type { Publishable } from '../dead-letters';
 import { X_ERROR_CODES } from '../errors';
+import { reportBatch } from '../report-batch';
 import type { XMetrics } from '../x-metrics';
-import type { XMessageEvent } from '../x/build-x-message';
-import type { NormalizedBatch } from '../x/dm-events-to-inbound';
 import { XApiError, type DmEventsApi } from '../x/twitter-dm-api';
 import type { CursorStore } from './pg-cursor-store';
 import { pollAccount } from './poll-account';
@@ -12,7 +12,7 @@ import { failureDelay, nextPollDelay, rateLimitedDelay } from './poll-schedule';
 export interface DmPollerOptions {
   accounts: Array<{ accountId: string; api: DmEventsApi }>;
   store: CursorStore;
-  publish(events: XMessageEvent[]): Promise<void>;
+  publish(out: Publishable): Promise<void>;
   logger: Logger;
   metrics: XMetrics;
   minIntervalMs: number;
@@ -61,12 +61,17 @@ export class DmPoller {
         api: this.counted(accountId, api),
         store: this.options.store,
         publish: this.options.publish,
-        onPage: (account, batch, skipped) => this.report(account, batch, skipped),
+        onPage: (account, batch, out, overlap) => {
+          reportBatch(batch, out, { logger, metrics });
+          if (overlap > 0) metrics.overlapSkipped.inc({ account }, overlap);
+        },
       });
       this.failures.set(accountId, 0);
       metrics.pollRuns.inc({ account: accountId, outcome: outcome.stoppedAt });
-      if (outcome.published > 0)
-        log.info({ published: outcome.published, pages: outcome.pages }, 'published DM events');
+      if (outcome.published > 0 || outcome.deadLettered > 0) {
+        const { published, deadLettered, pages } = outcome;
+        log.info({ published, deadLettered, pages }, 'published DM events');
+      }
       return nextPollDelay(outcome.rateLimit, { nowMs: Date.now(), minIntervalMs });
     } catch (error) {
       const attempt = (this.failures.get(accountId) ?? 0) + 1;
@@ -82,27 +87,6 @@ export class DmPoller {
       log[level]({ code, status, retryInMs: delay }, `polling X failed: ${(error as Error).message}`);
       return delay;
     }
-  }
-
-  private report(accountId: string, batch: NormalizedBatch, skipped: number): void {
-    const { logger, metrics } = this.options;
-    for (const d of batch.dropped) {
-      metrics.dropped.inc({ reason: `x-${d.reason}` });
-      // Participant joins/leaves are expected noise; anything else deserves a line.
-      if (d.reason !== 'participants-event')
-        logger.warn(
-          { account: accountId, externalId: d.externalId, reason: d.reason, detail: d.detail },
-          'dropped DM event',
-        );
-    }
-    if (batch.partialErrors.length > 0) {
-      metrics.partialErrors.inc({ account: accountId }, batch.partialErrors.length);
-      logger.warn(
-        { account: accountId, errors: batch.partialErrors },
-        'X returned partial errors; good items are published',
-      );
-    }
-    if (skipped > 0) metrics.overlapSkipped.inc({ account: accountId }, skipped);
   }
 
   private counted(accountId: string, api: DmEventsApi): DmEventsApi {

@@ -1,6 +1,8 @@
+import { publishableOf, type Publishable } from '../dead-letters';
 import { X_ERROR_CODES } from '../errors';
-import { compareIds, type XMessageEvent } from '../x/build-x-message';
-import { dmEventsPageToInbound, type NormalizedBatch } from '../x/dm-events-to-inbound';
+import { dmEventsPageToInbound } from '../x/dm-events-to-inbound';
+import type { NormalizedBatch } from '../x/normalized-batch';
+import { compareIds } from '../x/x-ids';
 import { XApiError, type DmEventsApi, type RateLimit } from '../x/twitter-dm-api';
 import { dmEventsPageSchema } from '../x/x-payload-schemas';
 import type { CursorStore, PollCursor } from './pg-cursor-store';
@@ -11,16 +13,17 @@ export const MAX_PAGES_PER_RUN = 15;
 export interface PollDeps {
   api: DmEventsApi;
   store: CursorStore;
-  /** Resolves only once Kafka acknowledged every event (acks=all). */
-  publish(events: XMessageEvent[]): Promise<void>;
-  /** Drops, partial errors and overlap skips of one page, for logs and metrics. */
-  onPage?(accountId: string, batch: NormalizedBatch, skipped: number): void;
+  /** Resolves only once Kafka acknowledged every event and dead letter (acks=all). */
+  publish(out: Publishable): Promise<void>;
+  /** Skips, dead letters, partial errors and overlap skips of one page, for logs and metrics. */
+  onPage?(accountId: string, batch: NormalizedBatch, out: Publishable, overlapSkipped: number): void;
   now?: () => Date;
 }
 
 export interface PollOutcome {
   pages: number;
   published: number;
+  deadLettered: number;
   /** Why the run stopped: reached the stored cursor, ran out of pages, or used up the request budget. */
   stoppedAt: 'cursor' | 'end' | 'budget';
   rateLimit?: RateLimit;
@@ -45,6 +48,7 @@ export async function pollAccount(accountId: string, deps: PollDeps): Promise<Po
   let newest = start.backfill?.newestId;
   const seen = new Set<string>();
   let published = 0;
+  let deadLettered = 0;
   let rateLimit: RateLimit | undefined;
 
   for (let pages = 1; ; pages++) {
@@ -76,25 +80,26 @@ export async function pollAccount(accountId: string, deps: PollDeps): Promise<Po
       if (id) seen.add(id);
       return true;
     });
-    const batch = dmEventsPageToInbound(
-      { ...page.data, data: fresh },
-      { accountId, receivedAt: (deps.now?.() ?? new Date()).toISOString() },
-    );
-    deps.onPage?.(accountId, batch, items.length - fresh.length);
+    const receivedAt = (deps.now?.() ?? new Date()).toISOString();
+    const batch = dmEventsPageToInbound({ ...page.data, data: fresh }, { accountId, receivedAt });
     // X sends newest first; oldest first keeps each conversation in order within the page.
-    await deps.publish([...batch.events].reverse());
-    published += batch.events.length;
+    const out = publishableOf({ ...batch, events: [...batch.events].reverse() }, receivedAt);
+    // Dead letters go out with the events, before the cursor can move past their items.
+    await deps.publish(out);
+    deps.onPage?.(accountId, batch, out, items.length - fresh.length);
+    published += out.events.length;
+    deadLettered += out.deadLetters.length;
 
     const next = page.data.meta?.next_token;
     if (reachedCursor || !next || !newest) {
       const lastEventId = newest && (since === null || compareIds(newest, since) > 0) ? newest : since;
       await deps.store.save(accountId, { lastEventId, backfill: null });
-      return { pages, published, stoppedAt: reachedCursor ? 'cursor' : 'end', rateLimit };
+      return { pages, published, deadLettered, stoppedAt: reachedCursor ? 'cursor' : 'end', rateLimit };
     }
     const progress: PollCursor = { lastEventId: since, backfill: { newestId: newest, token: next } };
     await deps.store.save(accountId, progress);
     token = next;
     if ((rateLimit && rateLimit.remaining <= 0) || pages >= MAX_PAGES_PER_RUN)
-      return { pages, published, stoppedAt: 'budget', rateLimit };
+      return { pages, published, deadLettered, stoppedAt: 'budget', rateLimit };
   }
 }

@@ -2,9 +2,10 @@ import express, { type Express } from 'express';
 import { HttpError, requestTraceparent } from '@kanal/http';
 import { BusUnavailableError } from '@kanal/kafka';
 import type { Logger } from '@kanal/observability';
-import { X_ERROR_CODES } from '../errors';
+import { publishableOf, unknownAccountLetter, type Publishable } from '../dead-letters';
+import { X_DEAD_LETTER_CODES, X_ERROR_CODES } from '../errors';
+import { reportBatch } from '../report-batch';
 import type { XMetrics } from '../x-metrics';
-import type { XMessageEvent } from '../x/build-x-message';
 import { webhookBodyToInbound } from '../x/webhook-to-inbound';
 import { webhookBodySchema } from '../x/x-payload-schemas';
 import { crcResponseToken, isValidSignature } from './x-signature';
@@ -12,11 +13,12 @@ import { crcResponseToken, isValidSignature } from './x-signature';
 export interface WebhookOptions {
   enabled: boolean;
   consumerSecret?: string;
-  /** Subscribed accounts we publish for; events for any other `for_user_id` are dropped and counted. */
+  /** Subscribed accounts we publish for; DMs for any other `for_user_id` are dead-lettered whole. */
   accounts: string[];
   bodyLimit: string;
   /** `traceparent`: the W3C trace context the request's events carry. */
-  publish(events: XMessageEvent[], traceparent?: string): Promise<void>;
+  publish(out: Publishable, traceparent?: string): Promise<void>;
+  now?: () => Date;
   logger: Logger;
   metrics: XMetrics;
 }
@@ -64,31 +66,36 @@ export function webhookRoutes(options: WebhookOptions) {
           `not an Account Activity body: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
         );
       }
-      if (!accounts.has(body.data.for_user_id)) {
-        // Retrying cannot help, so X gets its 200; the drop is counted and logged instead.
-        metrics.dropped.inc({ reason: 'x-unknown-account' });
-        logger.warn({ account: body.data.for_user_id }, 'webhook event for an account that is not configured; dropped');
+      const accountId = body.data.for_user_id;
+      const receivedAt = (options.now?.() ?? new Date()).toISOString();
+      const batch = webhookBodyToInbound(body.data, { receivedAt });
+      const served = accounts.has(accountId);
+      if (!served && batch.events.length + batch.rejected.length === 0) {
+        // Typing, follows, … of an account we do not serve: nothing a customer waits for.
+        metrics.skipped.inc({ reason: 'unknown-account' });
+        logger.debug({ account: accountId }, 'webhook activity for an account that is not configured; skipped');
         metrics.webhookRequests.inc({ kind: 'event', outcome: 'ok' });
         return void res.json({ status: 'ignored' });
       }
-      const batch = webhookBodyToInbound(body.data, { receivedAt: new Date().toISOString() });
-      for (const d of batch.dropped) {
-        metrics.dropped.inc({ reason: `x-${d.reason}` });
-        logger.warn(
-          { account: body.data.for_user_id, externalId: d.externalId, reason: d.reason, detail: d.detail },
-          'dropped webhook DM event',
-        );
-      }
+      // DMs for a subscription we do not serve are kept whole, so they can be replayed once it is.
+      const out: Publishable = served
+        ? publishableOf(batch, receivedAt)
+        : { events: [], deadLetters: [unknownAccountLetter(raw, accountId, receivedAt)] };
       try {
-        await options.publish(batch.events, requestTraceparent(req));
+        await options.publish(out, requestTraceparent(req));
       } catch (error) {
         metrics.webhookRequests.inc({ kind: 'event', outcome: 'unavailable' });
         if (error instanceof BusUnavailableError)
           throw new HttpError(503, error.code, 'Kafka is unavailable; retry later');
         throw error;
       }
+      if (served) reportBatch(batch, out, { logger, metrics });
+      else {
+        metrics.deadLettered.inc({ code: X_DEAD_LETTER_CODES.unknownAccount });
+        logger.warn({ account: accountId }, 'webhook DMs for an account that is not configured; dead-lettered');
+      }
       metrics.webhookRequests.inc({ kind: 'event', outcome: 'ok' });
-      res.json({ status: 'accepted', events: batch.events.length });
+      res.json({ status: 'accepted', events: out.events.length, deadLetters: out.deadLetters.length });
     });
   };
 }

@@ -2,10 +2,14 @@ import {
   buildInboundEvent,
   describeIssues,
   messageDataSchema,
+  messageStatusDataSchema,
   type Attachment,
-  type KanalEvent,
+  type Flags,
   type Party,
 } from '@kanal/contracts';
+import type { XInboundEvent } from './normalized-batch';
+import { isOneToOne, xUserId } from './x-ids';
+import type { XTime } from './x-time';
 
 export const X_SOURCE = 'kanal/connector-x';
 
@@ -13,13 +17,15 @@ export const X_SOURCE = 'kanal/connector-x';
 export interface XMessage {
   accountId: string;
   id: string;
+  /** As X gave it; it becomes the `x` identity when it is a numeric id. */
   senderId: string;
-  /** Set for one-to-one conversations; group conversations have no single recipient. */
+  /** Set for one-to-one conversations and for inbound group messages (our account). */
   recipientId?: string;
   conversationId: string;
-  createdAt: string;
+  createdAt: XTime;
   text?: string;
   attachments: Attachment[];
+  interactive?: { id: string; title?: string };
   users: ReadonlyMap<string, XUser>;
 }
 
@@ -28,47 +34,37 @@ export interface XUser {
   username?: string;
 }
 
-export type XMessageEvent = KanalEvent<'kanal.message.received.v1'> | KanalEvent<'kanal.message.sent.v1'>;
+export type MapResult = { ok: true; event: XInboundEvent } | { ok: false; detail: string };
 
-export type MapResult = { ok: true; event: XMessageEvent } | { ok: false; reason: string; detail: string };
-
-const ONE_TO_ONE = /^(\d+)-(\d+)$/;
-
-/** X names a one-to-one conversation `{smaller_id}-{larger_id}` (numeric order, not string order). */
-export function oneToOneConversationId(a: string, b: string): string {
-  return BigInt(a) <= BigInt(b) ? `${a}-${b}` : `${b}-${a}`;
-}
-
-/** The other participant of a one-to-one conversation id, or undefined for a group. */
-export function otherParticipant(conversationId: string, senderId: string): string | undefined {
-  const m = ONE_TO_ONE.exec(conversationId);
-  if (!m) return undefined;
-  return m[1] === senderId ? m[2] : m[1];
-}
-
-/** Snowflake ids compare numerically; string compare breaks when lengths differ. */
-export function compareIds(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function party(id: string, user: XUser | undefined): Party {
+/** One side of a DM. An id that is not a numeric X id is left out (flagged), the rest is kept. */
+function party(id: string, users: ReadonlyMap<string, XUser>, flags: Flags): Party {
+  const user = users.get(id);
+  const identity = xUserId(id);
+  if (!identity) flags.identityFallback = true;
   return {
-    ...(user?.name ? { displayName: user.name.slice(0, 256) } : {}),
-    ...(user?.username ? { username: `@${user.username}`.slice(0, 256) } : {}),
-    identities: [{ type: 'x', value: id }],
+    ...(user?.name?.trim() ? { displayName: user.name.slice(0, 256) } : {}),
+    ...(user?.username?.trim() ? { username: `@${user.username}`.slice(0, 256) } : {}),
+    identities: identity ? [{ type: 'x', value: identity }] : [],
   };
 }
 
 /**
  * One DM → `kanal.message.received.v1`, or `kanal.message.sent.v1` when our account wrote it
- * (X echoes our own sends). The data is checked against the contract here, so a bad item is
- * dropped with a reason instead of failing the whole page at publish time.
+ * (X echoes our own sends). The data is checked against the contract here, so a bad item becomes
+ * a dead letter on its own instead of failing the whole page at publish time.
  */
 export function toMessageEvent(m: XMessage, receivedAt: string): MapResult {
   const outbound = m.senderId === m.accountId;
-  const group = !ONE_TO_ONE.test(m.conversationId);
+  const group = !isOneToOne(m.conversationId);
+  const flags: Flags = {};
+  if (group) flags.group = true;
+  if (m.createdAt.fallback) flags.dateFallback = true;
+  const attachments = [...m.attachments];
+  if (!m.text && attachments.length === 0) {
+    // X sends DMs it cannot represent (voice notes, some cards) without text or media.
+    attachments.push({ kind: 'unsupported' });
+  }
+  if (attachments.some((a) => a.kind === 'unsupported')) flags.unsupported = true;
   const candidate = {
     channel: 'x',
     provider: 'x-dm',
@@ -76,21 +72,63 @@ export function toMessageEvent(m: XMessage, receivedAt: string): MapResult {
     direction: outbound ? 'outbound' : 'inbound',
     externalId: m.id,
     conversationRef: m.conversationId,
-    occurredAt: m.createdAt,
+    occurredAt: m.createdAt.iso,
     receivedAt,
-    sender: party(m.senderId, m.users.get(m.senderId)),
-    ...(m.recipientId ? { recipient: party(m.recipientId, m.users.get(m.recipientId)) } : {}),
+    sender: party(m.senderId, m.users, flags),
+    ...(m.recipientId ? { recipient: party(m.recipientId, m.users, flags) } : {}),
     ...(m.text ? { text: m.text } : {}),
-    attachments: m.attachments,
-    ...(group ? { group: { id: m.conversationId }, flags: { group: true } } : {}),
+    attachments,
+    ...(m.interactive ? { interactive: m.interactive } : {}),
+    ...(group ? { group: { id: m.conversationId } } : {}),
+    ...(Object.keys(flags).length > 0 ? { flags } : {}),
   };
   const parsed = messageDataSchema.safeParse(candidate);
-  if (!parsed.success)
-    return { ok: false, reason: 'invalid-message', detail: describeIssues(parsed.error.issues, 'data') };
+  if (!parsed.success) return { ok: false, detail: describeIssues(parsed.error.issues, 'data') };
   const event = outbound
     ? buildInboundEvent('kanal.message.sent.v1', parsed.data, { source: X_SOURCE })
     : buildInboundEvent('kanal.message.received.v1', parsed.data, { source: X_SOURCE });
   return { ok: true, event };
+}
+
+export interface XReadReceipt {
+  accountId: string;
+  /** Who read: the customer. */
+  readerId: string;
+  /** The newest of our messages they have read (everything before it is read too). */
+  lastReadEventId: string;
+  conversationId: string;
+  createdAt: XTime;
+  users: ReadonlyMap<string, XUser>;
+}
+
+/**
+ * A customer's read receipt → `kanal.message.status.v1` `read` on our message, like WhatsApp and
+ * Messenger read statuses. Its id is the message's plus `:read`, so a repeated receipt is one event.
+ */
+export function toReadStatusEvent(r: XReadReceipt, receivedAt: string): MapResult {
+  const flags: Flags = {};
+  if (r.createdAt.fallback) flags.dateFallback = true;
+  const candidate = {
+    channel: 'x',
+    provider: 'x-dm',
+    accountId: r.accountId,
+    direction: 'outbound',
+    externalId: r.lastReadEventId,
+    target: { externalId: r.lastReadEventId },
+    conversationRef: r.conversationId,
+    occurredAt: r.createdAt.iso,
+    receivedAt,
+    sender: party(r.accountId, r.users, flags),
+    recipient: party(r.readerId, r.users, flags),
+    status: 'read',
+    ...(Object.keys(flags).length > 0 ? { flags } : {}),
+  };
+  const parsed = messageStatusDataSchema.safeParse(candidate);
+  if (!parsed.success) return { ok: false, detail: describeIssues(parsed.error.issues, 'data') };
+  return {
+    ok: true,
+    event: buildInboundEvent('kanal.message.status.v1', parsed.data, { source: X_SOURCE, idSuffix: 'read' }),
+  };
 }
 
 /** X media types → contract attachment kinds (GIFs are delivered as MP4 video). */

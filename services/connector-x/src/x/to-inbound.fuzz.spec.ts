@@ -3,6 +3,7 @@ import { afterAll, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseEvent } from '@kanal/contracts';
 import { hostileBytes, hostileValue, inputCounter, mutatedBytes, mutationOf } from '@kanal/testing';
+import { deadLettersOf } from '../dead-letters';
 import { XError } from '../errors';
 import { normalizeXPayload } from '../normalize-x-dm';
 
@@ -16,7 +17,10 @@ const FIXTURES = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as unknown);
 
-/** Both mappers (page and webhook, chosen by `for_user_id`): only a coded XError escapes; events validate. */
+/**
+ * Both mappers (page and webhook, chosen by `for_user_id`): only a coded XError escapes, events and
+ * dead letters validate, and every item is accounted for (an event, a skip or a dead letter).
+ */
 function check(json: unknown) {
   counter.tick();
   let batch;
@@ -26,9 +30,15 @@ function check(json: unknown) {
     if (error instanceof XError && error.code.startsWith('X.')) return;
     throw error;
   }
-  for (const event of batch.events) {
+  for (const event of [...batch.events, ...deadLettersOf(batch, ctx.receivedAt)]) {
     const parsed = parseEvent(JSON.parse(JSON.stringify(event)));
     if (!parsed.ok) throw new Error(`invalid event: ${parsed.code} ${parsed.message}`);
+  }
+  const items = (json as { data?: unknown[] }).data;
+  if (!('for_user_id' in (json as object)) && Array.isArray(items)) {
+    // Pages: one outcome per item. (Webhook bodies count skips per activity element, by key.)
+    const accounted = batch.events.length + batch.skipped.length + batch.rejected.length;
+    if (accounted !== items.length) throw new Error(`${items.length} items, ${accounted} accounted for`);
   }
 }
 
@@ -54,11 +64,16 @@ it('survives mutated dm_events pages and webhook bodies, as JSON and as corrupte
   fc.assert(fc.property(corrupted, fromBytes), { seed: 9304, numRuns: 500 });
 });
 
-it('drops a webhook DM whose epoch-millisecond timestamp is beyond the Date range', () => {
-  const body = FIXTURES.find((f) => (f as { for_user_id?: string }).for_user_id) as { direct_message_events: Array<Record<string, unknown>> };
+it('keeps a webhook DM whose epoch-millisecond timestamp is beyond the Date range, with the fallback', () => {
+  const body = FIXTURES.find(
+    (f) => (f as { for_user_id?: string }).for_user_id && 'direct_message_events' in (f as object),
+  ) as {
+    direct_message_events: Array<Record<string, unknown>>;
+  };
   const events = body.direct_message_events.map((e) => ({ ...e, created_timestamp: '9999999999999999' }));
   check({ ...body, direct_message_events: events });
   const batch = normalizeXPayload({ ...body, direct_message_events: events }, ctx);
-  expect(batch.events).toEqual([]);
-  expect(batch.dropped.every((d) => d.reason === 'invalid-event' || d.reason === 'unsupported-event-type')).toBe(true);
+  expect(batch.events.length).toBeGreaterThan(0);
+  for (const e of batch.events)
+    expect(e.data).toMatchObject({ occurredAt: ctx.receivedAt, flags: { dateFallback: true } });
 });
