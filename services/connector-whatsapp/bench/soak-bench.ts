@@ -127,7 +127,6 @@ async function main() {
     bus,
     store: new PgPublishedStore(pool, schema),
     ingestGroups: false,
-    defaultRegion: 'TR',
     logger,
     metrics: waMetrics,
   });
@@ -137,8 +136,8 @@ async function main() {
   let published = 0;
   const counting: Ingest = {
     ...ingest,
-    upsert: async (id, payloads, lids, media) => {
-      const n = await ingest.upsert(id, payloads, lids, media);
+    upsert: async (id, payloads, input) => {
+      const n = await ingest.upsert(id, payloads, input);
       published += n;
       const now = performance.now();
       for (const p of [payloads].flat()) {

@@ -47,8 +47,9 @@ export async function startConnectorWhatsapp(
   const bus = new KafkajsEventBus({ env: config, service, logger, metrics: metrics.bus });
   const store = new PgPublishedStore(pool, schema);
   const repo = new PgSessionRepo(pool, schema);
+  const blobs = options.blobs ?? new FsBlobStore(config.BLOB_DIR);
   const media = new MediaWorker({
-    blobs: options.blobs ?? new FsBlobStore(config.BLOB_DIR),
+    blobs,
     bus,
     maxBytes: config.WHATSAPP_MEDIA_MAX_BYTES,
     concurrency: config.WHATSAPP_MEDIA_CONCURRENCY,
@@ -59,8 +60,8 @@ export async function startConnectorWhatsapp(
   const ingest = createIngest({
     bus,
     store,
+    blobs,
     ingestGroups: config.WHATSAPP_INGEST_GROUPS,
-    defaultRegion: config.DEFAULT_PHONE_REGION,
     logger,
     metrics: waMetrics,
     enqueueMedia: media.enqueue,

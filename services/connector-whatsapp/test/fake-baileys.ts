@@ -21,6 +21,11 @@ export class FakeSocket implements WaSocket {
 
   signalRepository = { lidMapping: { getPNForLID: async (lid: string) => this.lids.get(lid) ?? null } };
 
+  /** Baileys' `sock.user` is a getter on the creds' `me`. */
+  get user() {
+    return this.auth.creds.me;
+  }
+
   end(): void {
     this.ended = true;
   }
@@ -48,9 +53,9 @@ export class FakeSocket implements WaSocket {
   }
 
   /** Baileys after a successful scan: creds marked registered, then `creds.update`. */
-  paired(me = '905320000000:3@s.whatsapp.net') {
+  paired(me = '905320000000:3@s.whatsapp.net', lid = '77788899900011:3@lid') {
     this.auth.creds.registered = true;
-    this.auth.creds.me = { id: me };
+    this.auth.creds.me = { id: me, lid };
     this.ev.emit('creds.update', { registered: true, me: this.auth.creds.me });
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@kanal/config';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
-import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus } from '@kanal/kafka';
+import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus, removeIsolatedTopics } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { configSchema, type WhatsappConfig } from '../src/config';
 
@@ -29,13 +29,24 @@ export function testConfig(env: Record<string, string>): WhatsappConfig {
 export const AUTH = { authorization: 'Bearer test-token-0123456789abcdef' };
 
 /** Everything published on the prefixed inbound topic, read by a fresh consumer group. */
-export async function collectInbound(prefix: string): Promise<{ events: CloudEvent[]; stop: () => Promise<void> }> {
-  const bus = new KafkajsEventBus({ env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }), service: 'wa-test' });
+export function collectInbound(prefix: string): Promise<{ events: CloudEvent[]; stop: () => Promise<void> }> {
+  return collectTopic(prefix, TOPICS.inbound);
+}
+
+/** Everything published on one prefixed topic (`TOPICS.dlq`, …), read by a fresh consumer group. */
+export async function collectTopic(
+  prefix: string,
+  topic: string,
+): Promise<{ events: CloudEvent[]; stop: () => Promise<void> }> {
+  const bus = new KafkajsEventBus({
+    env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }),
+    service: 'wa-test',
+  });
   await bus.start();
   const events: CloudEvent[] = [];
   const sub = await bus.subscribe({
     groupId: `wa-test-${randomUUID()}`,
-    topics: [TOPICS.inbound],
+    topics: [topic],
     handler: async (records) => void events.push(...records.map((r) => r.event)),
   });
   return {
@@ -51,4 +62,10 @@ export async function dropSchema(schema: string): Promise<void> {
   const pool = createPool(DATABASE_URL, { service: 'wa-test', max: 1 });
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await pool.end();
+}
+
+/** What `isolation()` made: the suite's topics and schema (a test leaves nothing behind). */
+export async function removeIsolation({ prefix, schema }: { prefix: string; schema: string }): Promise<void> {
+  await dropSchema(schema);
+  await removeIsolatedTopics(BROKERS, prefix);
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createPool, migrate } from '@kanal/postgres';
@@ -6,9 +7,10 @@ import { REPO_ROOT, waitFor } from '@kanal/testing';
 import { startConnectorWhatsapp, type RunningWhatsapp } from '../src/app';
 import { loadPgAuthState } from '../src/session/pg-auth-state';
 import { FakeBaileys } from './fake-baileys';
-import { AUTH, DATABASE_URL, dropSchema, isolation, testConfig } from './harness';
+import { AUTH, DATABASE_URL, isolation, removeIsolation, testConfig } from './harness';
 
 let schema: string;
+let prefix: string;
 let env: Record<string, string>;
 let child: ChildProcess | undefined;
 let replicaB: RunningWhatsapp | undefined;
@@ -17,6 +19,7 @@ const childOut: string[] = [];
 beforeAll(async () => {
   const iso = await isolation();
   schema = iso.schema;
+  prefix = iso.prefix;
   env = {
     KAFKA_TOPIC_PREFIX: iso.prefix,
     WHATSAPP_DB_SCHEMA: schema,
@@ -34,24 +37,54 @@ beforeAll(async () => {
 afterAll(async () => {
   child?.kill('SIGKILL');
   await replicaB?.shutdown('test');
-  await dropSchema(schema);
+  await removeIsolation({ prefix, schema });
 });
 
 it('keeps one live socket per session across two processes and fails over when the holder dies', async () => {
   const config = testConfig(env);
-  child = spawn(process.execPath, ['--import', 'tsx', 'services/connector-whatsapp/test/replica-process.ts'], {
+  const replicaA = spawn(process.execPath, ['--import', 'tsx', 'services/connector-whatsapp/test/replica-process.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...Object.fromEntries(Object.entries({ ...env, KAFKA_BROKERS: config.KAFKA_BROKERS.join(','), DATABASE_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AUTH_DISABLED: 'true' })) },
+    env: {
+      ...process.env,
+      ...Object.fromEntries(
+        Object.entries({
+          ...env,
+          KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+          DATABASE_URL,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'silent',
+          AUTH_DISABLED: 'true',
+        }),
+      ),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => childOut.push(...chunk.toString().split('\n').filter(Boolean)));
-  await waitFor(() => childOut.includes('socket:shared'), { what: 'replica A socket', timeoutMs: 30_000 });
+  child = replicaA;
+  // Event-driven waits: a cold `tsx` start-up or a slow failover has no wall-clock budget beyond the test's own.
+  await new Promise<void>((resolve, reject) => {
+    replicaA.once('exit', (code) => reject(new Error(`replica A exited (${code}) before opening a socket`)));
+    createInterface({ input: replicaA.stdout }).on('line', (line) => {
+      childOut.push(line);
+      if (line === 'socket:shared') resolve();
+    });
+  });
 
   const fakeB = new FakeBaileys();
+  let bSocket: () => void = () => {};
+  const bTookOver = new Promise<void>((resolve) => (bSocket = resolve));
+  const factory = fakeB.factory;
+  fakeB.factory = (input) => {
+    const sock = factory(input);
+    bSocket();
+    return sock;
+  };
   replicaB = await startConnectorWhatsapp(config, { handleSignals: false, socketFactory: fakeB.factory });
   await waitFor(() => replicaB!.manager.get('shared')?.state === 'standby', { what: 'replica B standby' });
   const res = await fetch(`http://127.0.0.1:${replicaB.port}/v1/sessions`, { headers: AUTH });
-  expect(((await res.json()) as { items: unknown[] }).items).toEqual([expect.objectContaining({ id: 'shared', state: 'open', owner: 'other' })]);
+  expect(((await res.json()) as { items: unknown[] }).items).toEqual([
+    expect.objectContaining({ id: 'shared', state: 'open', owner: 'other' }),
+  ]);
   // Several lease retries later B still has not opened a socket: no mutual kick-off.
   await waitFor(() => replicaB!.manager.get('shared')!.leaseAttempts >= 4, { what: 'B retried the lease' });
   expect(fakeB.sockets).toHaveLength(0);
@@ -59,7 +92,8 @@ it('keeps one live socket per session across two processes and fails over when t
 
   // A crash (no graceful release): Postgres drops A's lock with its connection; B takes over.
   child.kill('SIGKILL');
-  await waitFor(() => fakeB.sockets.length === 1, { what: 'replica B takes over', timeoutMs: 20_000 });
+  await bTookOver;
+  expect(fakeB.sockets).toHaveLength(1);
   fakeB.last('shared').open();
   await waitFor(() => replicaB!.manager.get('shared')?.state === 'open', { what: 'B open' });
 });

@@ -10,13 +10,14 @@ import { startConnectorWhatsapp, type RunningWhatsapp } from '../src/app';
 import type { WhatsappConfig } from '../src/config';
 import { loadPgAuthState } from '../src/session/pg-auth-state';
 import { FakeBaileys, textMessage } from './fake-baileys';
-import { AUTH, DATABASE_URL, collectInbound, dropSchema, isolation, testConfig } from './harness';
+import { AUTH, DATABASE_URL, collectInbound, isolation, removeIsolation, testConfig } from './harness';
 
 const fake = new FakeBaileys();
 const media = new Map<string, Buffer>();
 const pool = createPool(DATABASE_URL, { service: 'wa-test', max: 2 });
 let config: WhatsappConfig;
 let schema: string;
+let prefix: string;
 let svc: RunningWhatsapp | undefined;
 let inbound: Awaited<ReturnType<typeof collectInbound>>;
 
@@ -31,14 +32,20 @@ const stop = async () => {
   svc = undefined;
 };
 const url = (path: string) => `http://127.0.0.1:${svc!.port}${path}`;
-const sessions = async () => ((await (await fetch(url('/v1/sessions'), { headers: AUTH })).json()) as { items: Array<Record<string, string>> }).items;
+const sessions = async () =>
+  ((await (await fetch(url('/v1/sessions'), { headers: AUTH })).json()) as { items: Array<Record<string, string>> })
+    .items;
 const stateOf = async (id: string) => (await sessions()).find((s) => s.id === id)?.state;
 const metric = async (name: string) => {
   const text = await (await fetch(url('/metrics'))).text();
-  return text.split('\n').filter((l) => l.startsWith(name)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 };
 const ext = (e: CloudEvent) => (e.data as { externalId: string }).externalId;
-const published = (id: string, type?: string) => inbound.events.filter((e) => ext(e) === id && (!type || e.type === type));
+const published = (id: string, type?: string) =>
+  inbound.events.filter((e) => ext(e) === id && (!type || e.type === type));
 /** Events are handled in order per session, so once a later sentinel is out, everything before it was handled. */
 const sentinel = async (session: string, id: string) => {
   fake.last(session).upsert([textMessage(id, 'sentinel')]);
@@ -48,6 +55,7 @@ const sentinel = async (session: string, id: string) => {
 beforeAll(async () => {
   const iso = await isolation();
   schema = iso.schema;
+  prefix = iso.prefix;
   inbound = await collectInbound(iso.prefix);
   config = testConfig({
     KAFKA_TOPIC_PREFIX: iso.prefix,
@@ -72,7 +80,7 @@ afterAll(async () => {
   await stop();
   await inbound.stop();
   await pool.end();
-  await dropSchema(schema);
+  await removeIsolation({ prefix, schema });
 });
 
 describe('sessions', () => {
@@ -86,7 +94,11 @@ describe('sessions', () => {
   });
 
   it('pairs over HTTP: QR, creds durable before use, 515 reconnects at once on a fresh socket', async () => {
-    const pairing = fetch(url('/v1/sessions/shop-tr/pair'), { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{}' });
+    const pairing = fetch(url('/v1/sessions/shop-tr/pair'), {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: '{}',
+    });
     await waitFor(() => fake.of('shop-tr').length === 1, { what: 'pairing socket' });
     const first = fake.last('shop-tr');
     first.qr('2@kanal-qr-ref,abc,def');
@@ -95,7 +107,9 @@ describe('sessions', () => {
     expect(await res.json()).toEqual({ id: 'shop-tr', qr: '2@kanal-qr-ref,abc,def' });
 
     first.paired();
-    await waitFor(async () => (await loadPgAuthState(pool, schema, 'shop-tr')).state.creds.registered, { what: 'creds saved' });
+    await waitFor(async () => (await loadPgAuthState(pool, schema, 'shop-tr')).state.creds.registered, {
+      what: 'creds saved',
+    });
     first.close(515, 'Stream Errored (restart required)');
     await waitFor(() => fake.of('shop-tr').length === 2, { what: 'socket after 515' });
     expect(first.listenerCount()).toBe(0);
@@ -106,10 +120,16 @@ describe('sessions', () => {
 
   it('rejects bad pairing requests with a reason', async () => {
     const post = (id: string, body: string) =>
-      fetch(url(`/v1/sessions/${id}/pair`), { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body });
+      fetch(url(`/v1/sessions/${id}/pair`), {
+        method: 'POST',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        body,
+      });
     expect(await (await post('shop-tr', '{}')).json()).toMatchObject({ code: 'SESSION.ALREADY_PAIRED' });
     expect(await (await post('bad id!', '{}')).json()).toMatchObject({ code: 'SESSION.INVALID_ID' });
-    expect(await (await post('new-one', '{"phoneNumber":"abc"}')).json()).toMatchObject({ code: 'SESSION.INVALID_PHONE' });
+    expect(await (await post('new-one', '{"phoneNumber":"abc"}')).json()).toMatchObject({
+      code: 'SESSION.INVALID_PHONE',
+    });
     expect((await post('new-one', '{"x":1}')).status).toBe(400);
   });
 });
@@ -119,7 +139,15 @@ describe('messages', () => {
     fake.lids.set('111122223333444@lid', '905387654321@s.whatsapp.net');
     const sock = fake.last('shop-tr');
     sock.upsert([textMessage('M-A', 'bir'), textMessage('M-B', 'iki')]);
-    sock.upsert([{ ...textMessage('M-LID', 'lid'), key: { remoteJid: '111122223333444@lid', fromMe: false, id: 'M-LID', addressingMode: 'lid' } }], 'append');
+    sock.upsert(
+      [
+        {
+          ...textMessage('M-LID', 'lid'),
+          key: { remoteJid: '111122223333444@lid', fromMe: false, id: 'M-LID', addressingMode: 'lid' },
+        },
+      ],
+      'append',
+    );
     await waitFor(() => ['M-A', 'M-B', 'M-LID'].every((id) => published(id).length === 1), { what: 'three messages' });
     expect((published('M-LID')[0]!.data as { sender: unknown }).sender).toMatchObject({
       identities: [
@@ -131,7 +159,12 @@ describe('messages', () => {
 
   it('holds a CIPHERTEXT stub and publishes the resend with the same key.id once', async () => {
     const sock = fake.last('shop-tr');
-    const stub = { key: { remoteJid: '905321234567@s.whatsapp.net', fromMe: false, id: 'M-STUB' }, messageTimestamp: 1767225700, messageStubType: 2, messageStubParameters: ['Message absent from node'] };
+    const stub = {
+      key: { remoteJid: '905321234567@s.whatsapp.net', fromMe: false, id: 'M-STUB' },
+      messageTimestamp: 1767225700,
+      messageStubType: 2,
+      messageStubParameters: ['Message absent from node'],
+    };
     sock.upsert([stub]);
     sock.upsert([stub]);
     await sentinel('shop-tr', 'S-1');
@@ -148,10 +181,38 @@ describe('messages', () => {
   it('publishes one deleted event for a revoke delivered as upsert and as messages.update', async () => {
     const sock = fake.last('shop-tr');
     const chat = '905321234567@s.whatsapp.net';
-    sock.upsert([{ key: { remoteJid: chat, fromMe: false, id: 'REV-1' }, messageTimestamp: 1767225800, message: { protocolMessage: { key: { remoteJid: chat, fromMe: true, id: 'M-A' }, type: 0 } } }]);
-    sock.ev.emit('messages.update', [{ key: { remoteJid: chat, fromMe: false, id: 'M-A' }, update: { message: null, messageStubType: 1, key: { remoteJid: chat, id: 'REV-1' } } }]);
-    sock.ev.emit('messages.reaction', [{ key: { remoteJid: chat, fromMe: false, id: 'M-B' }, reaction: { key: { remoteJid: chat, fromMe: false, id: 'RX-1' }, text: '❤️', senderTimestampMs: 1767225900000 } }]);
-    sock.upsert([{ key: { remoteJid: chat, fromMe: false, id: 'RX-1' }, messageTimestamp: 1767225900, message: { reactionMessage: { key: { remoteJid: chat, fromMe: false, id: 'M-B' }, text: '❤️', senderTimestampMs: 1767225900000 } } }]);
+    sock.upsert([
+      {
+        key: { remoteJid: chat, fromMe: false, id: 'REV-1' },
+        messageTimestamp: 1767225800,
+        message: { protocolMessage: { key: { remoteJid: chat, fromMe: true, id: 'M-A' }, type: 0 } },
+      },
+    ]);
+    sock.ev.emit('messages.update', [
+      {
+        key: { remoteJid: chat, fromMe: false, id: 'M-A' },
+        update: { message: null, messageStubType: 1, key: { remoteJid: chat, id: 'REV-1' } },
+      },
+    ]);
+    sock.ev.emit('messages.reaction', [
+      {
+        key: { remoteJid: chat, fromMe: false, id: 'M-B' },
+        reaction: { key: { remoteJid: chat, fromMe: false, id: 'RX-1' }, text: '❤️', senderTimestampMs: 1767225900000 },
+      },
+    ]);
+    sock.upsert([
+      {
+        key: { remoteJid: chat, fromMe: false, id: 'RX-1' },
+        messageTimestamp: 1767225900,
+        message: {
+          reactionMessage: {
+            key: { remoteJid: chat, fromMe: false, id: 'M-B' },
+            text: '❤️',
+            senderTimestampMs: 1767225900000,
+          },
+        },
+      },
+    ]);
     await sentinel('shop-tr', 'S-3');
     expect(published('M-A', 'kanal.message.deleted.v1')).toHaveLength(1);
     expect(published('M-B', 'kanal.reaction.changed.v1')).toHaveLength(1);
@@ -161,12 +222,25 @@ describe('messages', () => {
     const bytes = Buffer.from('%PDF-1.7 fatura');
     media.set('M-DOC', bytes);
     fake.last('shop-tr').upsert([
-      { key: { remoteJid: '905321234567@s.whatsapp.net', fromMe: false, id: 'M-DOC' }, messageTimestamp: 1767226000, message: { documentMessage: { mimetype: 'application/pdf', fileName: 'fatura.pdf', fileLength: bytes.length, directPath: '/v/doc.enc' } } },
+      {
+        key: { remoteJid: '905321234567@s.whatsapp.net', fromMe: false, id: 'M-DOC' },
+        messageTimestamp: 1767226000,
+        message: {
+          documentMessage: {
+            mimetype: 'application/pdf',
+            fileName: 'fatura.pdf',
+            fileLength: bytes.length,
+            directPath: '/v/doc.enc',
+          },
+        },
+      },
     ]);
     await waitFor(() => published('M-DOC', 'kanal.attachment.stored.v1').length === 1, { what: 'attachment.stored' });
     const message = published('M-DOC', 'kanal.message.received.v1');
     expect(message).toHaveLength(1);
-    expect((message[0]!.data as { attachments: unknown[] }).attachments).toEqual([expect.objectContaining({ kind: 'document', name: 'fatura.pdf' })]);
+    expect((message[0]!.data as { attachments: unknown[] }).attachments).toEqual([
+      expect.objectContaining({ kind: 'document', name: 'fatura.pdf' }),
+    ]);
     const sha = createHash('sha256').update(bytes).digest('hex');
     expect(published('M-DOC', 'kanal.attachment.stored.v1')[0]!.data).toMatchObject({
       target: { externalId: 'M-DOC' },
@@ -219,7 +293,9 @@ describe('reconnect policy', () => {
     fake.last('shop-tr').open();
     fake.last('shop-tr').close(401, 'Connection Failure');
     await waitFor(async () => (await stateOf('shop-tr')) === 'logged-out', { what: 'logged out' });
-    await waitFor(async () => !(await loadPgAuthState(pool, schema, 'shop-tr')).state.creds.registered, { what: 'creds cleared' });
+    await waitFor(async () => !(await loadPgAuthState(pool, schema, 'shop-tr')).state.creds.registered, {
+      what: 'creds cleared',
+    });
     expect(await metric('kanal_whatsapp_logged_out_total')).toBe(1);
 
     const count = fake.of('shop-tr').length;

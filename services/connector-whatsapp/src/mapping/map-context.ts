@@ -1,6 +1,18 @@
-import type { KanalEvent, Party } from '@kanal/contracts';
-import { actorIdentities, ignoredChat, isGroupJid, normalizeJid, type LidLookup } from './jid-identity';
-import type { RawKey, RawLong } from './raw-message';
+import type { Flags, Party } from '@kanal/contracts';
+import {
+  actorIdentities,
+  ignoredChat,
+  isGroupJid,
+  isLidJid,
+  isPnJid,
+  jidKey,
+  normalizeJid,
+  parseJid,
+  type ActorIdentities,
+  type LidLookup,
+} from './jid-identity';
+import { DEAD_LETTER_CODES, failed, skipped, type MapResult } from './map-result';
+import type { RawKey, RawLong, RawSessionUser } from './raw-message';
 import { longToNumber } from './raw-values';
 
 export const EVENT_SOURCE = 'kanal/connector-whatsapp';
@@ -10,34 +22,45 @@ export interface MapContext {
   accountId: string;
   receivedAt: string;
   ingestGroups: boolean;
-  defaultRegion: string;
   lidToPn?: LidLookup;
+  /** The session's own account (Baileys `sock.user` / creds `me`): the business side of each event. */
+  self?: RawSessionUser;
 }
-
-/**
- * What one Baileys item becomes. `dedupKey` is the event id (deterministic), so "already
- * published" can be remembered across restarts; `held` items (decrypt-failure stubs) wait for
- * the resend with the same `key.id`.
- */
-export type MapResult =
-  | { kind: 'event'; event: KanalEvent; mediaIndexes: number[] }
-  | { kind: 'held'; reason: string }
-  | { kind: 'dropped'; reason: string };
-
-export const dropped = (reason: string): MapResult => ({ kind: 'dropped', reason });
 
 /** Items that never become events, whatever they carry. */
 export function gate(key: RawKey | null | undefined, ctx: MapContext): MapResult | undefined {
-  if (!key?.id || !key.remoteJid) return dropped('malformed-key');
+  if (!key || typeof key !== 'object' || !key.id || typeof key.id !== 'string' || !parseJid(key.remoteJid)) {
+    return failed(DEAD_LETTER_CODES.malformedKey, 'key without id or a parseable remoteJid');
+  }
   const ignored = ignoredChat(key.remoteJid);
-  if (ignored) return dropped(ignored);
-  if (isGroupJid(key.remoteJid) && !ctx.ingestGroups) return dropped('group-disabled');
+  if (ignored) return skipped(ignored);
+  if (isGroupJid(key.remoteJid) && !ctx.ingestGroups) return skipped('group-disabled');
+  // The session's chat with itself ("message yourself", where the phone also syncs its own state).
+  if (selfOf(ctx).keys.has(jidKey(parseJid(key.remoteJid)!))) return skipped('self-chat');
   return undefined;
 }
 
-export function occurredAt(seconds: RawLong | null | undefined, ctx: MapContext): string {
+/** WhatsApp did not exist before 2009; a time more than a day after we received the item is not its time. */
+const EARLIEST_MS = Date.UTC(2009, 0, 1);
+const LATEST_AHEAD_MS = 24 * 3600_000;
+
+export interface ProviderTime {
+  at: string;
+  /** The provider's time was missing or absurd; `at` is `receivedAt`. */
+  fallback: boolean;
+}
+
+/** A provider time in milliseconds, checked; `required` says whether its absence is itself a fallback. */
+export function timeFromMs(ms: number | undefined, ctx: MapContext, required = true): ProviderTime {
+  const latest = Date.parse(ctx.receivedAt) + LATEST_AHEAD_MS;
+  if (ms !== undefined && ms >= EARLIEST_MS && ms <= latest) return { at: new Date(ms).toISOString(), fallback: false };
+  return { at: ctx.receivedAt, fallback: required || ms !== undefined };
+}
+
+/** `messageTimestamp` (seconds). */
+export function occurredAt(seconds: RawLong | null | undefined, ctx: MapContext, required = true): ProviderTime {
   const s = longToNumber(seconds);
-  return s && s > 0 ? new Date(s * 1000).toISOString() : ctx.receivedAt;
+  return timeFromMs(s === undefined ? undefined : s * 1000, ctx, required);
 }
 
 export function envelope(key: RawKey, ctx: MapContext, externalId: string, time: string) {
@@ -53,25 +76,62 @@ export function envelope(key: RawKey, ctx: MapContext, externalId: string, time:
   };
 }
 
+interface SelfSide extends ActorIdentities {
+  /** `server:user` of the session's own PN and LID, never a customer's. */
+  keys: ReadonlySet<string>;
+}
+
+const selves = new WeakMap<MapContext, SelfSide>();
+
+/** The business's identities, worked out once per context. */
+function selfOf(ctx: MapContext): SelfSide {
+  let self = selves.get(ctx);
+  if (!self) {
+    const jids = [ctx.self?.id, ctx.self?.lid].map(parseJid).filter((j) => isPnJid(j) || isLidJid(j));
+    self = { ...actorIdentities([ctx.self?.id, ctx.self?.lid]), keys: new Set(jids.map((j) => jidKey(j!))) };
+    selves.set(ctx, self);
+  }
+  return self;
+}
+
 /** The customer side of a key: the group participant, or the chat partner in a DM. */
-export function customerParty(key: RawKey, ctx: MapContext, displayName?: string | null): Party {
+function customerOf(key: RawKey, ctx: MapContext): ActorIdentities {
   const jids = isGroupJid(key.remoteJid)
     ? [key.participant, key.participantAlt, key.participantPn, key.participantLid]
     : [key.remoteJid, key.remoteJidAlt, key.senderPn, key.senderLid];
-  return {
-    ...(displayName ? { displayName: displayName.slice(0, 256) } : {}),
-    identities: actorIdentities(jids, ctx),
-  };
+  return actorIdentities(jids, { lidToPn: ctx.lidToPn, exclude: selfOf(ctx).keys });
 }
 
+export interface Parties {
+  sender: Party;
+  recipient?: Party;
+  /** `phoneUnverified` / `identityFallback` for the identities named here. */
+  flags: Flags;
+}
+
+const named = (displayName: string | null | undefined) =>
+  typeof displayName === 'string' && displayName ? { displayName: displayName.slice(0, 256) } : {};
+
 /**
- * Who wrote this: the customer, or (fromMe) the business, which has no customer identity. In a
- * group our own messages have no single recipient, so none is named.
+ * Who wrote this and to whom. Inbound: the customer (group: the participant) to the business;
+ * `fromMe`: the business to the customer, or to nobody in particular in a group. The business's
+ * identities are the session's own PN and LID, so the unifier learns them as blocked values.
  */
-export function parties(key: RawKey, ctx: MapContext, pushName?: string | null): { sender: Party; recipient?: Party } {
-  if (!key.fromMe) return { sender: customerParty(key, ctx, pushName) };
-  if (isGroupJid(key.remoteJid)) return { sender: { identities: [] } };
-  return { sender: { identities: [] }, recipient: customerParty(key, ctx) };
+export function parties(key: RawKey, ctx: MapContext, pushName?: string | null): Parties {
+  const self = selfOf(ctx);
+  const business: Party = { identities: self.identities };
+  const group = isGroupJid(key.remoteJid);
+  const customer = key.fromMe && group ? undefined : customerOf(key, ctx);
+  const used = customer ? [self, customer] : [self];
+  const flags: Flags = {
+    ...(used.some((a) => a.phoneUnverified) ? { phoneUnverified: true } : {}),
+    ...(used.some((a) => a.identityFallback) ? { identityFallback: true } : {}),
+  };
+  if (!key.fromMe) {
+    const sender = { ...named(pushName), identities: customer!.identities };
+    return { sender, ...(self.identities.length ? { recipient: business } : {}), flags };
+  }
+  return { sender: business, ...(customer ? { recipient: { identities: customer.identities } } : {}), flags };
 }
 
 /** Stable name of whoever acted (reactor), for state-event suffixes. */

@@ -1,54 +1,88 @@
 import { z } from 'zod';
-import { envFlag, parseConfig, phoneEnv } from '@kanal/config';
+import { deadLetterWithBlob } from '@kanal/blob-store';
+import { envFlag, envList, parseConfig } from '@kanal/config';
 import type { CloudEvent } from '@kanal/contracts';
-import type { RawWaMessage } from './raw-message';
-import { toInboundEvent } from './to-inbound-events';
+import { isLidJid, isPnJid, parseJid } from './jid-identity';
+import { mapReactions, mapUpdates, mapUpsert, publishable, type Outcome } from './map-baileys-events';
+import type { MapContext } from './map-context';
+import type { RawMessageUpdate, RawReaction, RawSessionUser, RawUpsert } from './raw-message';
 
 const envSchema = z.object({
-  ...phoneEnv,
-  /** The session id the events are attributed to (`accountId`). */
+  /** The session id the events are attributed to (`accountId`) when the payload does not name one. */
   WHATSAPP_ACCOUNT_ID: z.string().min(1).default('default'),
   WHATSAPP_INGEST_GROUPS: envFlag.default(false),
+  /** The session's own JIDs (`905320000000@s.whatsapp.net`, `123…@lid`), comma-separated: the business side. */
+  WHATSAPP_SELF_JID: envList.default([]),
 });
 
-const keyed = z.object({ key: z.object({ id: z.string().optional(), remoteJid: z.string().optional() }).loose() }).loose();
-const inputSchema = z.union([
-  z.object({ messages: z.array(keyed), type: z.string().optional() }).loose(),
-  z.array(keyed),
-  keyed,
-]);
+const sessionSchema = z
+  .object({
+    id: z.string().min(1).max(320),
+    user: z.object({ id: z.string().max(320).optional(), lid: z.string().max(320).optional() }).optional(),
+  })
+  .optional()
+  .catch(undefined);
+
+const EVENTS = ['messages.upsert', 'messages.update', 'messages.reaction'] as const;
+
+export interface NormalizeOptions {
+  /** When the item first arrived (a dead letter's `receivedAt`); now otherwise. */
+  receivedAt?: string;
+}
+
+const invalid = (message: string) => Object.assign(new Error(message), { code: 'WHATSAPP.INVALID_INPUT' });
 
 /**
  * `kanal normalize whatsapp-web <file.json>`: a `messages.upsert` payload (`{messages, type}`),
- * an array of WAMessages or one WAMessage, as live-object JSON or protobuf JSON, through the
- * service's own mapper. Held stubs and ignored chats print nothing (they are not published).
+ * a Baileys event map (`{"messages.update": [...]}`, as `sock.ev.process` hands it over), an
+ * array of WAMessages or one WAMessage, as live-object JSON or protobuf JSON. It runs the
+ * service's own mapping and returns what the service would publish: events, and a dead letter
+ * for every item it cannot map. A payload's `session` (written into every dead letter) names the
+ * session and its own account; env fills in when it is absent.
  */
-export function normalizeWhatsappWeb(raw: Buffer, env: NodeJS.ProcessEnv): CloudEvent[] {
+export async function normalizeWhatsappWeb(
+  raw: Buffer,
+  env: NodeJS.ProcessEnv,
+  options: NormalizeOptions = {},
+): Promise<CloudEvent[]> {
   const config = parseConfig(envSchema, env);
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw Object.assign(new Error('input is not JSON'), { code: 'WHATSAPP.INVALID_INPUT' });
+    throw invalid('input is not JSON');
   }
-  const parsed = inputSchema.safeParse(json);
-  if (!parsed.success) {
-    throw Object.assign(new Error('expected a messages.upsert payload {messages, type}, a WAMessage array or a WAMessage'), {
-      code: 'WHATSAPP.INVALID_INPUT',
-    });
-  }
-  const value = parsed.data;
-  const messages = (Array.isArray(value) ? value : 'messages' in value ? value.messages : [value]) as unknown as RawWaMessage[];
-  const ctx = {
-    accountId: config.WHATSAPP_ACCOUNT_ID,
-    receivedAt: new Date().toISOString(),
+  if (typeof json !== 'object' || json === null)
+    throw invalid('expected a messages.upsert payload, a Baileys event map, a WAMessage array or a WAMessage');
+  const doc = json as Record<string, unknown>;
+  const session = Array.isArray(json) ? undefined : sessionSchema.parse(doc.session);
+  const ctx: MapContext = {
+    accountId: session?.id ?? config.WHATSAPP_ACCOUNT_ID,
+    receivedAt: receivedAt(options.receivedAt),
     ingestGroups: config.WHATSAPP_INGEST_GROUPS,
-    defaultRegion: config.DEFAULT_PHONE_REGION,
+    self: session ? session.user : selfFromEnv(config.WHATSAPP_SELF_JID),
   };
-  const events: CloudEvent[] = [];
-  for (const message of messages) {
-    const result = toInboundEvent(message, ctx);
-    if (result.kind === 'event') events.push(result.event);
-  }
-  return events;
+  const outcomes: Outcome[] = [];
+  if (Array.isArray(json)) outcomes.push(...mapUpsert({ type: 'notify', messages: json }, ctx));
+  else if (EVENTS.some((e) => e in doc)) {
+    for (const event of Object.keys(doc)) {
+      if (event === 'messages.upsert') outcomes.push(...mapUpsert(doc[event] as RawUpsert, ctx));
+      if (event === 'messages.update') outcomes.push(...mapUpdates(doc[event] as RawMessageUpdate[], ctx));
+      if (event === 'messages.reaction') outcomes.push(...mapReactions(doc[event] as RawReaction[], ctx));
+    }
+  } else if ('messages' in doc) outcomes.push(...mapUpsert(doc as unknown as RawUpsert, ctx));
+  else if ('key' in doc) outcomes.push(...mapUpsert({ type: 'notify', messages: [doc as never] }, ctx));
+  else throw invalid('expected a messages.upsert payload, a Baileys event map, a WAMessage array or a WAMessage');
+  return (await publishable(outcomes, (letter) => deadLetterWithBlob(letter, undefined))).map((p) => p.event);
+}
+
+function receivedAt(given: string | undefined): string {
+  const ms = given ? Date.parse(given) : Number.NaN;
+  return new Date(Number.isFinite(ms) ? ms : Date.now()).toISOString();
+}
+
+function selfFromEnv(jids: string[]): RawSessionUser | undefined {
+  const id = jids.find((j) => isPnJid(parseJid(j)));
+  const lid = jids.find((j) => isLidJid(parseJid(j)));
+  return id || lid ? { ...(id ? { id } : {}), ...(lid ? { lid } : {}) } : undefined;
 }

@@ -3,7 +3,8 @@
  * (numbers, `Long`, `Uint8Array`) and protobuf JSON (enum names, string longs, base64 bytes), so
  * `kanal normalize` and the socket run the same code.
  */
-export type RawLong = number | string | { low: number; high: number; unsigned?: boolean } | { toNumber(): number };
+export type RawLong =
+  number | bigint | string | { low: number; high: number; unsigned?: boolean } | { toNumber(): number };
 export type RawBytes = Uint8Array | string | { type: 'Buffer'; data: string | number[] };
 export type RawEnum = number | string;
 
@@ -58,11 +59,35 @@ export interface RawContent {
     address?: string | null;
     contextInfo?: RawContextInfo | null;
   } | null;
-  liveLocationMessage?: RawContent['locationMessage'];
+  liveLocationMessage?: (RawContent['locationMessage'] & { caption?: string | null }) | null;
   contactMessage?: { displayName?: string | null; vcard?: string | null; contextInfo?: RawContextInfo | null } | null;
   contactsArrayMessage?: {
     displayName?: string | null;
     contacts?: Array<{ displayName?: string | null; vcard?: string | null }> | null;
+    contextInfo?: RawContextInfo | null;
+  } | null;
+  ptvMessage?: RawMedia | null;
+  /** Animated (Lottie) sticker: a future-proof wrapper around a `stickerMessage`. */
+  lottieStickerMessage?: { message?: RawContent | null } | null;
+  pollCreationMessage?: RawPoll | null;
+  pollCreationMessageV2?: RawPoll | null;
+  pollCreationMessageV3?: RawPoll | null;
+  pollCreationMessageV5?: RawPoll | null;
+  pollUpdateMessage?: { pollCreationMessageKey?: RawKey | null; senderTimestampMs?: RawLong | null } | null;
+  /** Business messages with buttons (echoes of a bot's sends, or from other businesses). */
+  buttonsMessage?: RawTemplateBody | null;
+  templateMessage?: {
+    hydratedTemplate?: RawTemplateBody | null;
+    hydratedFourRowTemplate?: RawTemplateBody | null;
+    fourRowTemplate?: { content?: { namespace?: string | null } | null } | null;
+    contextInfo?: RawContextInfo | null;
+  } | null;
+  listMessage?: { title?: string | null; description?: string | null; contextInfo?: RawContextInfo | null } | null;
+  interactiveMessage?: {
+    header?: { title?: string | null } | null;
+    body?: { text?: string | null } | null;
+    footer?: { text?: string | null } | null;
+    contextInfo?: RawContextInfo | null;
   } | null;
   buttonsResponseMessage?: {
     selectedButtonId?: string | null;
@@ -103,6 +128,25 @@ export interface RawContent {
   [other: string]: unknown;
 }
 
+export interface RawPoll {
+  name?: string | null;
+  options?: Array<{ optionName?: string | null }> | null;
+  selectableOptionsCount?: number | null;
+  contextInfo?: RawContextInfo | null;
+}
+
+/** The visible part of a buttons/template message (`contentText` or `hydratedContentText`). */
+export interface RawTemplateBody {
+  contentText?: string | null;
+  hydratedContentText?: string | null;
+  hydratedTitleText?: string | null;
+  text?: string | null;
+  imageMessage?: RawMedia | null;
+  videoMessage?: RawMedia | null;
+  documentMessage?: RawMedia | null;
+  contextInfo?: RawContextInfo | null;
+}
+
 export interface RawWaMessage {
   key: RawKey;
   message?: RawContent | null;
@@ -117,6 +161,14 @@ export interface RawUpsert {
   messages: RawWaMessage[];
   type: 'notify' | 'append' | string;
   requestId?: string;
+}
+
+/** The session an item arrived on, as Baileys names its own account (`sock.user`, creds `me`). */
+export interface RawSessionUser {
+  /** Own PN JID, device-qualified (`905320000000:3@s.whatsapp.net`). */
+  id?: string | null;
+  /** Own LID (`123456789012345:3@lid`), 7.x. */
+  lid?: string | null;
 }
 
 export interface RawMessageUpdate {

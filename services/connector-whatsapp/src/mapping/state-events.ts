@@ -1,5 +1,6 @@
-import { buildInboundEvent, type MessageStatusData } from '@kanal/contracts';
-import { EVENT_SOURCE, envelope, parties, type MapContext, type MapResult } from './map-context';
+import { buildInboundEvent, type Flags, type MessageStatusData } from '@kanal/contracts';
+import { EVENT_SOURCE, envelope, parties, type MapContext, type ProviderTime } from './map-context';
+import { eventResult, type MapResult } from './map-result';
 import type { RawKey } from './raw-message';
 
 /**
@@ -12,27 +13,30 @@ export interface StateInput {
   /** Key of the chat as seen by us (remoteJid, fromMe, participant of the actor). */
   chatKey: RawKey;
   targetId: string;
-  occurredAt: string;
+  time: ProviderTime;
   pushName?: string | null;
 }
 
 function base(input: StateInput, ctx: MapContext) {
+  const { flags, ...who } = parties(input.chatKey, ctx, input.pushName);
+  const all: Flags = { ...flags, ...(input.time.fallback ? { dateFallback: true } : {}) };
   return {
-    ...envelope(input.chatKey, ctx, input.targetId, input.occurredAt),
-    ...parties(input.chatKey, ctx, input.pushName),
-    target: { externalId: input.targetId },
+    ...envelope(input.chatKey, ctx, input.targetId.slice(0, 1_024), input.time.at),
+    ...who,
+    target: { externalId: input.targetId.slice(0, 1_024) },
+    ...(Object.keys(all).length ? { flags: all } : {}),
   };
 }
 
-const ok = (event: Extract<MapResult, { kind: 'event' }>['event']): MapResult => ({ kind: 'event', event, mediaIndexes: [] });
-
 export function deletedEvent(input: StateInput, ctx: MapContext): MapResult {
-  return ok(buildInboundEvent('kanal.message.deleted.v1', base(input, ctx), { source: EVENT_SOURCE, idSuffix: 'deleted' }));
+  return eventResult(
+    buildInboundEvent('kanal.message.deleted.v1', base(input, ctx), { source: EVENT_SOURCE, idSuffix: 'deleted' }),
+  );
 }
 
 /** `editSeconds` is the edit's own time in seconds, the one value both delivery paths share. */
 export function editedEvent(input: StateInput, text: string, editSeconds: number, ctx: MapContext): MapResult {
-  return ok(
+  return eventResult(
     buildInboundEvent(
       'kanal.message.edited.v1',
       { ...base(input, ctx), text: text.slice(0, 100_000) },
@@ -43,22 +47,27 @@ export function editedEvent(input: StateInput, text: string, editSeconds: number
 
 export function reactionEvent(
   input: StateInput,
-  emoji: string | null | undefined,
+  emoji: unknown,
   actor: string,
   senderMs: number,
   ctx: MapContext,
 ): MapResult {
-  return ok(
+  const kept = typeof emoji === 'string' && emoji ? { emoji: emoji.slice(0, 64) } : {};
+  return eventResult(
     buildInboundEvent(
       'kanal.reaction.changed.v1',
-      { ...base(input, ctx), ...(emoji ? { emoji } : {}) },
+      { ...base(input, ctx), ...kept },
       { source: EVENT_SOURCE, idSuffix: `reaction:${actor}:${senderMs}` },
     ),
   );
 }
 
 export function statusEvent(input: StateInput, status: MessageStatusData['status'], ctx: MapContext): MapResult {
-  return ok(
-    buildInboundEvent('kanal.message.status.v1', { ...base(input, ctx), status }, { source: EVENT_SOURCE, idSuffix: `status:${status}` }),
+  return eventResult(
+    buildInboundEvent(
+      'kanal.message.status.v1',
+      { ...base(input, ctx), status },
+      { source: EVENT_SOURCE, idSuffix: `status:${status}` },
+    ),
   );
 }

@@ -1,24 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { eventSchema, inboundEventId, type KanalEvent, type MessageData } from '@kanal/contracts';
-import type { MapContext, MapResult } from './map-context';
-import type { RawUpsert } from './raw-message';
-import { toInboundEvent } from './to-inbound-events';
-
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')) as RawUpsert;
-const ctx: MapContext = { accountId: 'shop-tr', receivedAt: '2026-01-01T00:10:00.000Z', ingestGroups: false, defaultRegion: 'TR' };
-
-function mapAll(name: string, context: MapContext = ctx): Map<string, MapResult> {
-  return new Map(fixture(name).messages.map((m) => [m.key.id!, toInboundEvent(m, context)]));
-}
-
-function eventOf(result: MapResult | undefined): KanalEvent {
-  if (result?.kind !== 'event') throw new Error(`expected an event, got ${JSON.stringify(result)}`);
-  // Every event the mapper builds must satisfy the public contract.
-  expect(eventSchema(result.event.type).safeParse(result.event).success).toBe(true);
-  return result.event;
-}
-const dataOf = (result: MapResult | undefined) => eventOf(result).data as MessageData;
+import { inboundEventId, type MessageData } from '@kanal/contracts';
+import { CTX as ctx, SELF, SELF_IDENTITIES, dataOf, eventOf, mapFixture as mapAll } from './test-kit';
 
 describe('toInboundEvent: messages', () => {
   const dm = mapAll('upsert-notify-dm.json');
@@ -59,26 +41,40 @@ describe('toInboundEvent: messages', () => {
   });
 
   it('keeps a bare LID as the only identity and never invents a phone from it', () => {
-    expect(dataOf(dm.get('3EB0LIDONLY04')).sender.identities).toEqual([{ type: 'whatsapp-lid', value: '111122223333444@lid' }]);
+    expect(dataOf(dm.get('3EB0LIDONLY04')).sender.identities).toEqual([
+      { type: 'whatsapp-lid', value: '111122223333444@lid' },
+    ]);
   });
 
   it('uses the LID mapping store when the key has no PN', () => {
-    const withStore = mapAll('upsert-notify-dm.json', { ...ctx, lidToPn: (lid) => (lid === '111122223333444@lid' ? '905387654321@s.whatsapp.net' : undefined) });
+    const withStore = mapAll('upsert-notify-dm.json', {
+      ...ctx,
+      lidToPn: (lid) => (lid === '111122223333444@lid' ? '905387654321@s.whatsapp.net' : undefined),
+    });
     expect(dataOf(withStore.get('3EB0LIDONLY04')).sender.identities).toEqual([
       { type: 'phone', value: '+905387654321' },
       { type: 'whatsapp-lid', value: '111122223333444@lid' },
     ]);
   });
 
-  it('turns fromMe into an outbound echo with the customer as recipient', () => {
-    const event = eventOf(dm.get('3EB0FROMME005'));
+  it('turns fromMe into an outbound echo from the business to the customer', () => {
+    const event = eventOf(mapAll('upsert-notify-dm.json', { ...ctx, self: SELF }).get('3EB0FROMME005'));
     expect(event.type).toBe('kanal.message.sent.v1');
     expect(event.data).toMatchObject({
       direction: 'outbound',
-      sender: { identities: [] },
+      sender: { identities: SELF_IDENTITIES },
       recipient: { identities: [{ type: 'phone', value: '+905321234567' }] },
     });
+    // pushName on our own message is the business's profile name, never the customer's.
     expect((event.data as MessageData).sender.displayName).toBeUndefined();
+    expect((event.data as MessageData).recipient!.displayName).toBeUndefined();
+  });
+
+  it('names the business as the recipient of every inbound message once the session knows its account', () => {
+    expect(dataOf(mapAll('upsert-notify-dm.json', { ...ctx, self: SELF }).get('3EB0TEXT0001')).recipient).toEqual({
+      identities: SELF_IDENTITIES,
+    });
+    expect(dataOf(dm.get('3EB0TEXT0001')).recipient).toBeUndefined();
   });
 
   it('maps location and contact cards (waid number, email) as attachments', () => {
@@ -86,12 +82,18 @@ describe('toInboundEvent: messages', () => {
       { kind: 'location', latitude: 41.0082, longitude: 28.9784, title: 'Sultanahmet', address: 'Fatih, İstanbul' },
     ]);
     expect(dataOf(dm.get('3EB0CONTACT07')).attachments).toEqual([
-      { kind: 'contact', contact: { displayName: 'Kargo Şube', phones: ['+905429998877'], emails: ['sube@example.com'] } },
+      {
+        kind: 'contact',
+        contact: { displayName: 'Kargo Şube', phones: ['+905429998877'], emails: ['sube@example.com'] },
+      },
     ]);
   });
 
   it('maps button and list responses to interactive', () => {
-    expect(dataOf(dm.get('3EB0BUTTON008'))).toMatchObject({ interactive: { id: 'refund', title: 'İade' }, replyTo: { externalId: '3EB0OURS0002' } });
+    expect(dataOf(dm.get('3EB0BUTTON008'))).toMatchObject({
+      interactive: { id: 'refund', title: 'İade' },
+      replyTo: { externalId: '3EB0OURS0002' },
+    });
     expect(dataOf(dm.get('3EB0LISTRE009')).interactive).toEqual({ id: 'row-tracking', title: 'Kargo takibi' });
   });
 
@@ -114,7 +116,11 @@ describe('toInboundEvent: messages', () => {
   });
 
   it('unwraps view-once and flags it; a withheld view-once is a flagged placeholder', () => {
-    expect(dataOf(dm.get('3EB0VIEWONCE11'))).toMatchObject({ text: 'bir kez bak', flags: { viewOnce: true }, attachments: [{ kind: 'image' }] });
+    expect(dataOf(dm.get('3EB0VIEWONCE11'))).toMatchObject({
+      text: 'bir kez bak',
+      flags: { viewOnce: true },
+      attachments: [{ kind: 'image' }],
+    });
     expect(dataOf(dm.get('3EB0WITHHELD12'))).toMatchObject({
       flags: { viewOnce: true, unsupported: true },
       attachments: [{ kind: 'unsupported' }],
@@ -127,25 +133,29 @@ describe('toInboundEvent: messages', () => {
     ]);
   });
 
-  it('publishes unknown content as an unsupported placeholder instead of dropping it', () => {
-    expect(dataOf(dm.get('3EB0POLL00014'))).toMatchObject({ flags: { unsupported: true }, attachments: [{ kind: 'unsupported' }] });
+  it('publishes a poll with its question and options as text', () => {
+    expect(dataOf(dm.get('3EB0POLL00014'))).toMatchObject({
+      text: 'Hangisi?\n• A',
+      flags: { poll: true },
+      attachments: [],
+    });
   });
 });
 
 describe('toInboundEvent: ignored, held and groups', () => {
   const items = mapAll('upsert-ignored-and-groups.json');
 
-  it('drops status broadcasts and newsletters with a reason', () => {
-    expect(items.get('3EB0STATUS001')).toEqual({ kind: 'dropped', reason: 'status-broadcast' });
-    expect(items.get('3EB0NEWS00002')).toEqual({ kind: 'dropped', reason: 'newsletter' });
+  it('skips status broadcasts and newsletters with a reason', () => {
+    expect(items.get('3EB0STATUS001')).toEqual({ kind: 'skipped', reason: 'status-broadcast' });
+    expect(items.get('3EB0NEWS00002')).toEqual({ kind: 'skipped', reason: 'newsletter' });
   });
 
   it('holds back CIPHERTEXT stubs', () => {
-    expect(items.get('3EB0CIPHER003')).toEqual({ kind: 'held', reason: 'ciphertext-stub' });
+    expect(items.get('3EB0CIPHER003')).toEqual({ kind: 'skipped', reason: 'held-ciphertext-stub' });
   });
 
-  it('drops groups unless ingesting them is switched on; then flags them with the participant as sender', () => {
-    expect(items.get('3EB0GROUP0004')).toEqual({ kind: 'dropped', reason: 'group-disabled' });
+  it('skips groups unless ingesting them is switched on; then flags them with the participant as sender', () => {
+    expect(items.get('3EB0GROUP0004')).toEqual({ kind: 'skipped', reason: 'group-disabled' });
     const on = mapAll('upsert-ignored-and-groups.json', { ...ctx, ingestGroups: true });
     expect(dataOf(on.get('3EB0GROUP0004'))).toMatchObject({
       conversationRef: '120363025555555555@g.us',
@@ -169,12 +179,18 @@ describe('toInboundEvent: protobuf JSON (append, enum names, string longs)', () 
     expect(dataOf(items.get('3EB0OFFLINE01'))).toMatchObject({
       occurredAt: new Date(1767227000_000).toISOString(),
       text: 'Kırık ürün',
-      attachments: [{ kind: 'image', size: 53122, sha256: Buffer.from('q1MKE+RZFJgrefm34/uplM/R8/si9xzqGvvwK0YMbR0=', 'base64').toString('hex') }],
+      attachments: [
+        {
+          kind: 'image',
+          size: 53122,
+          sha256: Buffer.from('q1MKE+RZFJgrefm34/uplM/R8/si9xzqGvvwK0YMbR0=', 'base64').toString('hex'),
+        },
+      ],
     });
   });
 
   it('reads enum names (REVOKE, CIPHERTEXT)', () => {
     expect(eventOf(items.get('3EB0OFFLINE02')).type).toBe('kanal.message.deleted.v1');
-    expect(items.get('3EB0OFFLINE03')).toEqual({ kind: 'held', reason: 'ciphertext-stub' });
+    expect(items.get('3EB0OFFLINE03')).toEqual({ kind: 'skipped', reason: 'held-ciphertext-stub' });
   });
 });

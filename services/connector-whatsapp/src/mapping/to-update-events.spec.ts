@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { eventSchema, type KanalEvent } from '@kanal/contracts';
-import type { MapContext, MapResult } from './map-context';
 import type { RawMessageUpdate, RawReaction, RawUpsert } from './raw-message';
+import { CTX as ctx, SELF, SELF_IDENTITIES, eventOf, fixture } from './test-kit';
 import { toInboundEvent } from './to-inbound-events';
 import { toReactionEvent, toUpdateEvent } from './to-update-events';
 
-const fixture = <T>(name: string) => JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')) as T;
-const ctx: MapContext = { accountId: 'shop-tr', receivedAt: '2026-01-01T00:10:00.000Z', ingestGroups: false, defaultRegion: 'TR' };
-
-function eventOf(result: MapResult | undefined): KanalEvent {
-  if (result?.kind !== 'event') throw new Error(`expected an event, got ${JSON.stringify(result)}`);
-  expect(eventSchema(result.event.type).safeParse(result.event).success).toBe(true);
-  return result.event;
-}
-
-const upserts = new Map(fixture<RawUpsert>('upsert-state.json').messages.map((m) => [m.key.id!, eventOf(toInboundEvent(m, ctx))]));
+const upserts = new Map(
+  fixture<RawUpsert>('upsert-state.json').messages.map((m) => [m.key.id!, eventOf(toInboundEvent(m, ctx))]),
+);
 const updates = fixture<RawMessageUpdate[]>('messages-update.json').map((u) => toUpdateEvent(u, ctx));
 const reactions = fixture<RawReaction[]>('messages-reaction.json').map((r) => toReactionEvent(r, ctx));
 
@@ -33,9 +24,15 @@ describe('state events: one event on the target, whichever Baileys event carries
     const fromUpsert = upserts.get('3EB0EDIT00002')!;
     const fromUpdate = eventOf(updates[1]);
     expect(fromUpsert.type).toBe('kanal.message.edited.v1');
-    expect(fromUpsert.data).toMatchObject({ target: { externalId: '3EB0TEXT0001' }, text: 'Siparişim nerede? (düzeltme)' });
+    expect(fromUpsert.data).toMatchObject({
+      target: { externalId: '3EB0TEXT0001' },
+      text: 'Siparişim nerede? (düzeltme)',
+    });
     expect(fromUpdate.id).toBe(fromUpsert.id);
-    expect(fromUpdate.data).toMatchObject({ text: 'Siparişim nerede? (düzeltme)', occurredAt: (fromUpsert.data as { occurredAt: string }).occurredAt });
+    expect(fromUpdate.data).toMatchObject({
+      text: 'Siparişim nerede? (düzeltme)',
+      occurredAt: (fromUpsert.data as { occurredAt: string }).occurredAt,
+    });
   });
 
   it('reaction: the upsert reactionMessage and messages.reaction agree; an empty text removes it', () => {
@@ -44,14 +41,55 @@ describe('state events: one event on the target, whichever Baileys event carries
     expect(fromUpsert.type).toBe('kanal.reaction.changed.v1');
     expect(fromUpsert.data).toMatchObject({ target: { externalId: '3EB0FROMME005' }, emoji: '👍' });
     expect(fromEvent.id).toBe(fromUpsert.id);
-    expect(fromEvent.data).toMatchObject({ emoji: '👍', occurredAt: (fromUpsert.data as { occurredAt: string }).occurredAt });
+    expect(fromEvent.data).toMatchObject({
+      emoji: '👍',
+      occurredAt: (fromUpsert.data as { occurredAt: string }).occurredAt,
+    });
     const removed = upserts.get('3EB0UNREACT04')!;
     expect(removed.data).not.toHaveProperty('emoji');
     expect(removed.id).not.toBe(fromUpsert.id);
   });
 
   it('receipts become status events only on our own messages', () => {
-    expect(eventOf(updates[2])).toMatchObject({ type: 'kanal.message.status.v1', data: { status: 'read', target: { externalId: '3EB0FROMME005' } } });
-    expect(updates[3]).toEqual({ kind: 'dropped', reason: 'update-ignored' });
+    expect(eventOf(updates[2])).toMatchObject({
+      type: 'kanal.message.status.v1',
+      data: { status: 'read', target: { externalId: '3EB0FROMME005' } },
+    });
+    expect(updates[3]).toEqual({ kind: 'skipped', reason: 'update-ignored' });
+  });
+
+  it('puts the business on the sending side of a status and on the receiving side of a customer revoke', () => {
+    const withSelf = { ...ctx, self: SELF };
+    const items = fixture<RawMessageUpdate[]>('messages-update.json');
+    expect(eventOf(toUpdateEvent(items[2]!, withSelf)).data).toMatchObject({
+      sender: { identities: SELF_IDENTITIES },
+      recipient: { identities: [{ type: 'phone', value: '+905321234567' }] },
+    });
+    expect(eventOf(toUpdateEvent(items[0]!, withSelf)).data).toMatchObject({
+      recipient: { identities: SELF_IDENTITIES },
+    });
+  });
+
+  it('takes a receipt without a time as received now (by design, not a fallback)', () => {
+    const status = eventOf(updates[2]);
+    expect(status.data).toMatchObject({ occurredAt: ctx.receivedAt });
+    expect(status.data).not.toHaveProperty('flags');
+  });
+
+  it('dead-letters update and reaction items it cannot read instead of throwing', () => {
+    expect(toUpdateEvent({ key: { remoteJid: '905321234567@s.whatsapp.net', id: 'X' } } as never, ctx)).toMatchObject({
+      kind: 'failed',
+      code: 'WHATSAPP.MALFORMED_ITEM',
+    });
+    expect(toUpdateEvent({ key: { id: 'X' }, update: { status: 4 } }, ctx)).toMatchObject({
+      kind: 'failed',
+      code: 'WHATSAPP.MALFORMED_KEY',
+    });
+    expect(toReactionEvent({ key: { remoteJid: '905321234567@s.whatsapp.net', id: 'X' } } as never, ctx)).toMatchObject(
+      {
+        kind: 'failed',
+        code: 'WHATSAPP.MALFORMED_ITEM',
+      },
+    );
   });
 });

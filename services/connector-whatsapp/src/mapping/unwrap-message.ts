@@ -20,32 +20,46 @@ export interface Unwrapped {
   viewOnce: boolean;
 }
 
-/** Peels up to five wrapper levels, as Baileys does, remembering whether one was view-once. */
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * Peels up to five wrapper levels, as Baileys does, remembering whether one was view-once. A
+ * wrapper whose inner message is missing or empty leaves `{}`: its content was of a type this
+ * Baileys build cannot decode (protobuf drops unknown fields), which is unsupported content, not none.
+ */
 export function unwrapMessage(message: RawContent | null | undefined): Unwrapped {
-  let content = message ?? undefined;
+  if (!isObject(message)) return { content: undefined, viewOnce: false };
+  let content: RawContent = message;
   let viewOnce = false;
-  for (let depth = 0; content && depth < 5; depth++) {
-    const wrapper = WRAPPERS.find((w) => content?.[w]);
+  for (let depth = 0; depth < 5; depth++) {
+    const wrapper = WRAPPERS.find((w) => isObject(content[w]));
     if (!wrapper) break;
     if (VIEW_ONCE.has(wrapper)) viewOnce = true;
-    content = (content[wrapper] as { message?: RawContent | null }).message ?? undefined;
+    const inner = (content[wrapper] as { message?: unknown }).message;
+    content = isObject(inner) ? (inner as RawContent) : {};
   }
   return { content, viewOnce };
 }
 
+/** Keys that ride along with real content and never are the content. */
+const COMPANIONS = new Set(['senderKeyDistributionMessage', 'messageContextInfo']);
+
 /**
- * The first `…Message` key, like Baileys' `getContentType`; `senderKeyDistributionMessage` and
- * `messageContextInfo` ride along with real content and never are the content.
+ * The content type, like Baileys' `getContentType`: the first key naming a `…Message` (or
+ * `conversation`), skipping the companions above.
  */
 export function contentType(content: RawContent | undefined): string | undefined {
   if (!content) return undefined;
   if (content.conversation) return 'conversation';
   return Object.keys(content).find(
     (k) =>
-      k !== 'senderKeyDistributionMessage' &&
-      k !== 'messageContextInfo' &&
-      (k.endsWith('Message') || k === 'conversation') &&
+      !COMPANIONS.has(k) &&
+      (k.includes('Message') || k === 'conversation') &&
       content[k] !== null &&
       content[k] !== undefined,
   );
 }
+
+/** Keys of `content` that are set (live protobuf objects carry unset fields as `null`). */
+export const presentKeys = (content: RawContent) =>
+  Object.keys(content).filter((k) => content[k] !== null && content[k] !== undefined);

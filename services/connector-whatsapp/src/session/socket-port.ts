@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { AuthenticationState } from '@whiskeysockets/baileys';
 import type { Logger } from '@kanal/observability';
-import type { RawWaMessage } from '../mapping/raw-message';
+import type { RawSessionUser, RawWaMessage } from '../mapping/raw-message';
 
 /** The part of Baileys' `sock.ev` the session uses (an EventEmitter in tests). */
 export interface WaEventEmitter {
@@ -18,6 +18,8 @@ export interface WaSocket {
   end(error?: Error): void;
   requestPairingCode(phoneNumber: string): Promise<string>;
   signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
+  /** The account this socket is logged in as (Baileys sets it from creds `me` once connected). */
+  user?: RawSessionUser;
 }
 
 export interface SocketFactoryInput {

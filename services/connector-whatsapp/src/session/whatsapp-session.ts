@@ -1,7 +1,7 @@
 import { HttpError } from '@kanal/http';
 import type { Logger } from '@kanal/observability';
-import type { Ingest } from '../ingest/ingest-events';
-import type { RawMessageUpdate, RawReaction, RawUpsert } from '../mapping/raw-message';
+import type { Ingest, SessionInput } from '../ingest/ingest-events';
+import type { RawKey, RawMessageUpdate, RawReaction, RawUpsert, RawWaMessage } from '../mapping/raw-message';
 import type { WhatsappMetrics } from '../whatsapp-metrics';
 import { prefetchLidMappings } from './lid-prefetch';
 import { PairingQr } from './pairing-qr';
@@ -11,7 +11,8 @@ import type { PgSessionRepo } from './pg-session-repo';
 import { decideReconnect, disconnectCode, type BackoffOptions } from './reconnect-policy';
 import type { MediaDownloader, SocketFactory, WaSocket } from './socket-port';
 
-export type SessionState = 'standby' | 'unpaired' | 'connecting' | 'open' | 'closed' | 'logged-out' | 'conflict' | 'forbidden' | 'stopped';
+export type SessionState =
+  'standby' | 'unpaired' | 'connecting' | 'open' | 'closed' | 'logged-out' | 'conflict' | 'forbidden' | 'stopped';
 
 export interface SessionDeps {
   socketFactory: SocketFactory;
@@ -29,7 +30,13 @@ export interface SessionDeps {
 }
 
 const MAX_COALESCED = 500;
-const EVENTS = ['connection.update', 'creds.update', 'messages.upsert', 'messages.update', 'messages.reaction'] as const;
+const EVENTS = [
+  'connection.update',
+  'creds.update',
+  'messages.upsert',
+  'messages.update',
+  'messages.reaction',
+] as const;
 
 /**
  * One WhatsApp number: holds the lease, owns at most one live socket, applies the reconnect
@@ -77,8 +84,10 @@ export class WhatsappSession {
   async pair(phoneNumber?: string): Promise<{ qr: string } | { pairingCode: string }> {
     await this.chain; // a 401 clears the creds on the chain; pairing must see the cleared state
     if (!this.lease) await this.acquire();
-    if (!this.lease) throw new HttpError(409, 'SESSION.OWNED_ELSEWHERE', 'another replica holds this session; ask it or retry');
-    if (this.auth?.state.creds.registered) throw new HttpError(409, 'SESSION.ALREADY_PAIRED', `session ${this.id} is already paired`);
+    if (!this.lease)
+      throw new HttpError(409, 'SESSION.OWNED_ELSEWHERE', 'another replica holds this session; ask it or retry');
+    if (this.auth?.state.creds.registered)
+      throw new HttpError(409, 'SESSION.ALREADY_PAIRED', `session ${this.id} is already paired`);
     this.wantPairing = true;
     if (!this.sock) this.connect();
     const qr = await this.qr.next(this.deps.pairTimeoutMs);
@@ -105,7 +114,10 @@ export class WhatsappSession {
     const lease = await this.deps.leases.tryAcquire(this.id, () => this.onLeaseLost());
     if (!lease) {
       this.setState('standby');
-      this.schedule(() => void this.acquire().catch((err) => this.log.error({ err }, 'lease acquire failed')), this.deps.leaseRetryMs);
+      this.schedule(
+        () => void this.acquire().catch((err) => this.log.error({ err }, 'lease acquire failed')),
+        this.deps.leaseRetryMs,
+      );
       return;
     }
     this.lease = lease;
@@ -115,7 +127,10 @@ export class WhatsappSession {
       this.log.error({ err }, 'loading auth state failed; releasing the session for a later retry');
       this.lease = undefined;
       await lease.release();
-      return this.schedule(() => void this.acquire().catch((e) => this.log.error({ err: e }, 'lease acquire failed')), this.deps.leaseRetryMs);
+      return this.schedule(
+        () => void this.acquire().catch((e) => this.log.error({ err: e }, 'lease acquire failed')),
+        this.deps.leaseRetryMs,
+      );
     }
     if (!this.auth.state.creds.registered && !this.wantPairing) return this.setState('unpaired');
     this.connect();
@@ -130,11 +145,23 @@ export class WhatsappSession {
     // Events of a discarded socket must never reach the pipeline (stale listeners after reconnects).
     const on = <T>(event: (typeof EVENTS)[number], fn: (payload: T) => void) =>
       sock.ev.on(event, (payload) => this.sock === sock && fn(payload as T));
-    on<{ connection?: string; qr?: string; lastDisconnect?: { error?: unknown } }>('connection.update', (u) => this.onUpdate(sock, u));
-    on('creds.update', () => (this.credsChain = this.credsChain.then(() => this.auth?.saveCreds()).catch((err) => this.log.error({ err }, 'saving creds failed'))));
+    on<{ connection?: string; qr?: string; lastDisconnect?: { error?: unknown } }>('connection.update', (u) =>
+      this.onUpdate(sock, u),
+    );
+    on(
+      'creds.update',
+      () =>
+        (this.credsChain = this.credsChain
+          .then(() => this.auth?.saveCreds())
+          .catch((err) => this.log.error({ err }, 'saving creds failed'))),
+    );
     on<RawUpsert>('messages.upsert', (u) => this.queueUpsert(sock, u));
-    on<RawMessageUpdate[]>('messages.update', (items) => this.enqueue(() => this.deps.ingest.updates(this.id, items)));
-    on<RawReaction[]>('messages.reaction', (items) => this.enqueue(() => this.deps.ingest.reactions(this.id, items)));
+    on<RawMessageUpdate[]>('messages.update', (items) =>
+      this.enqueue(async () => this.deps.ingest.updates(this.id, items, await this.sessionInput(sock, items))),
+    );
+    on<RawReaction[]>('messages.reaction', (items) =>
+      this.enqueue(async () => this.deps.ingest.reactions(this.id, items, await this.sessionInput(sock, items))),
+    );
   }
 
   private onUpdate(sock: WaSocket, update: { connection?: string; qr?: string; lastDisconnect?: { error?: unknown } }) {
@@ -158,13 +185,19 @@ export class WhatsappSession {
       this.schedule(() => this.connect(), decision.delayMs);
     } else if (decision.action === 'logged-out') {
       this.deps.metrics.loggedOut.inc();
-      this.log.warn({ code }, 'session logged out by the phone; credentials cleared, re-pair with POST /v1/sessions/{id}/pair');
+      this.log.warn(
+        { code },
+        'session logged out by the phone; credentials cleared, re-pair with POST /v1/sessions/{id}/pair',
+      );
       this.qr.clear();
       this.setState('logged-out');
       this.enqueue(() => this.auth!.clear());
     } else {
       this.deps.metrics.alerts.inc({ reason: decision.reason });
-      this.log.error({ code, state: decision.state }, 'session stopped; an operator must resolve it (no automatic reconnect)');
+      this.log.error(
+        { code, state: decision.state },
+        'session stopped; an operator must resolve it (no automatic reconnect)',
+      );
       this.setState(decision.state);
     }
   }
@@ -184,7 +217,10 @@ export class WhatsappSession {
     if (this.sock) this.detach(this.sock);
     this.lease = undefined;
     this.setState('standby');
-    this.schedule(() => void this.acquire().catch((err) => this.log.error({ err }, 'lease acquire failed')), this.deps.leaseRetryMs);
+    this.schedule(
+      () => void this.acquire().catch((err) => this.log.error({ err }, 'lease acquire failed')),
+      this.deps.leaseRetryMs,
+    );
   }
 
   /**
@@ -192,21 +228,39 @@ export class WhatsappSession {
    * MAX_COALESCED messages): one dedup query and one Kafka round trip for a burst, order kept.
    */
   private queueUpsert(sock: WaSocket, upsert: RawUpsert) {
+    // A payload without a messages array still goes through: it becomes a dead letter.
+    const size = Array.isArray(upsert?.messages) ? upsert.messages.length : 1;
     const open = this.openUpserts;
-    if (open && open.count + upsert.messages.length <= MAX_COALESCED) {
+    if (open && open.count + size <= MAX_COALESCED) {
       open.items.push(upsert);
-      open.count += upsert.messages.length;
+      open.count += size;
       return;
     }
-    const batch = { items: [upsert], count: upsert.messages.length };
+    const batch = { items: [upsert], count: size };
     this.enqueue(async () => {
       if (this.openUpserts === batch) this.openUpserts = undefined;
-      const lids = await prefetchLidMappings(batch.items.flatMap((u) => u.messages.map((m) => m.key)), sock);
+      const messages = batch.items.flatMap((u) => (Array.isArray(u?.messages) ? u.messages : []));
       const media = this.deps.downloadMedia;
-      const published = await this.deps.ingest.upsert(this.id, batch.items, lids, media && ((raw) => () => media(raw, sock)));
+      const input = {
+        ...(await this.sessionInput(sock, messages)),
+        ...(media ? { media: (raw: RawWaMessage) => () => media(raw, sock) } : {}),
+      };
+      const published = await this.deps.ingest.upsert(this.id, batch.items, input);
       if (published) this.touch();
     });
     this.openUpserts = batch;
+  }
+
+  /**
+   * What the mapper needs from the session beside the items: the LID store's answers (looked up
+   * ahead, the mapper is synchronous) and the account this session is, the business side of
+   * every event: Baileys' `sock.user`, which is its creds' `me`, known from pairing on.
+   */
+  private async sessionInput(sock: WaSocket, items: unknown): Promise<SessionInput> {
+    const list: Array<{ key?: RawKey | null } | null | undefined> = Array.isArray(items) ? items : [];
+    const keys = list.map((i) => (i && typeof i === 'object' ? i.key : undefined));
+    const me = sock.user ?? this.auth?.state.creds.me;
+    return { lidToPn: await prefetchLidMappings(keys, sock), ...(me ? { self: { id: me.id, lid: me.lid } } : {}) };
   }
 
   private enqueue(fn: () => Promise<unknown>) {
@@ -246,7 +300,12 @@ export class WhatsappSession {
   private save(): Promise<void> {
     if (!this.lease && this.state === 'standby') return Promise.resolve();
     return this.deps.repo
-      .save({ id: this.id, state: this.state, lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null, lastMessageAt: this.lastMessageAt?.toISOString() ?? null })
+      .save({
+        id: this.id,
+        state: this.state,
+        lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
+        lastMessageAt: this.lastMessageAt?.toISOString() ?? null,
+      })
       .catch((err) => this.log.warn({ err }, 'saving session state failed'));
   }
 }
