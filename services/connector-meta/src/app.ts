@@ -7,6 +7,7 @@ import { createConnectorMetrics } from './connector-metrics';
 import { GraphMediaSource } from './media/graph-media-source';
 import { RetryQueue } from './media/retry-queue';
 import { storeMessageMedia, type MediaTask } from './media/store-message-media';
+import type { NormalizeWebhook } from './normalize/normalize-webhook';
 import type { MediaJob } from './normalize/normalized-batch';
 import { webhookRoutes } from './webhook/webhook-routes';
 
@@ -15,7 +16,11 @@ export const SERVICE = 'connector-meta';
 /** Builds logger → metrics → bus → media worker → routes, and runs the service. */
 export async function startConnectorMeta(
   config: Config,
-  options: { handleSignals?: boolean } = {},
+  options: {
+    handleSignals?: boolean;
+    /** The webhook mapper; tests stand in an older release's to exercise dead-letter replay. */
+    normalize?: NormalizeWebhook;
+  } = {},
 ): Promise<RunningService> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetrics(SERVICE);
@@ -28,9 +33,10 @@ export async function startConnectorMeta(
     accessToken: config.META_ACCESS_TOKEN,
     caFile: config.META_GRAPH_CA_FILE,
   });
+  const blobs = new FsBlobStore(config.BLOB_DIR);
   const storeMedia = storeMessageMedia({
     source,
-    blobs: new FsBlobStore(config.BLOB_DIR),
+    blobs,
     publisher: bus,
     maxBytes: config.META_MEDIA_MAX_BYTES,
   });
@@ -77,10 +83,11 @@ export async function startConnectorMeta(
         'meta-instagram': new Set(config.META_INSTAGRAM_ACCOUNT_IDS),
         'meta-messenger': new Set(config.META_PAGE_IDS),
       },
-      defaultRegion: config.DEFAULT_PHONE_REGION,
+      blobStore: blobs,
       logger,
       metrics: connectorMetrics,
       enqueueMedia,
+      normalize: options.normalize,
     },
     { verifyToken: config.META_VERIFY_TOKEN, bodyLimit: config.HTTP_BODY_LIMIT },
   );

@@ -1,13 +1,33 @@
+import { parseConfig } from '@kanal/config';
 import type { CloudEvent } from '@kanal/contracts';
-import { normalizeWebhook, type MetaProvider } from './normalize/normalize-webhook';
+import { z } from 'zod';
+import { ACCOUNT_VARIABLE, accountEnv } from './account-env';
+import { normalizeDelivery } from './normalize/normalize-delivery';
+import type { MetaProvider } from './normalize/normalize-webhook';
 
-/** `kanal normalize whatsapp-cloud|meta-instagram|meta-messenger <file>`: the webhook's code path. */
+const cliEnv = z.object({
+  META_WHATSAPP_PHONE_NUMBER_IDS: accountEnv.META_WHATSAPP_PHONE_NUMBER_IDS.optional(),
+  META_INSTAGRAM_ACCOUNT_IDS: accountEnv.META_INSTAGRAM_ACCOUNT_IDS.optional(),
+  META_PAGE_IDS: accountEnv.META_PAGE_IDS.optional(),
+});
+
+/**
+ * `kanal normalize whatsapp-cloud|meta-instagram|meta-messenger <file>` and `kanal dlq replay`:
+ * the webhook's own code path (normalizeDelivery), events and dead letters both. The account
+ * variables, when set, apply the service's rule (another account's items are META.UNKNOWN_ACCOUNT
+ * letters); unset, every account is mapped. Stdout is the caller's: diagnostics go to stderr.
+ */
 function cliNormalizer(provider: MetaProvider) {
-  return (raw: Buffer, env: NodeJS.ProcessEnv): CloudEvent[] => {
-    const region = (env['DEFAULT_PHONE_REGION'] || 'TR').toUpperCase();
-    const batch = normalizeWebhook(provider, raw, { receivedAt: new Date().toISOString(), defaultRegion: region });
-    for (const d of batch.dropped) process.stderr.write(`dropped (${d.reason}) ${d.accountId ?? ''} ${d.detail ?? ''}\n`);
-    return batch.events.map((e) => e.event);
+  return async (raw: Buffer, env: NodeJS.ProcessEnv, options: { receivedAt?: string } = {}): Promise<CloudEvent[]> => {
+    const accounts = parseConfig(cliEnv, env)[ACCOUNT_VARIABLE[provider]];
+    const delivery = await normalizeDelivery(provider, raw, {
+      receivedAt: options.receivedAt ?? new Date().toISOString(),
+      knownAccounts: accounts ? new Set(accounts) : undefined,
+    });
+    for (const s of delivery.skipped)
+      process.stderr.write(`skipped (${s.reason}) ${s.locator}${s.detail ? ` ${s.detail}` : ''}\n`);
+    for (const d of delivery.deadLetters) process.stderr.write(`dead letter (${d.code}) ${d.locator}\n`);
+    return [...delivery.events.map((e) => e.event), ...delivery.deadLetters.map((d) => d.event)];
   };
 }
 

@@ -19,7 +19,9 @@ afterAll(async () => {
 
 it('answers 503 while Kafka is down, then publishes the redelivery with the same ids', async () => {
   const raw = readFileSync(new URL('../src/whatsapp/__fixtures__/media.json', import.meta.url));
-  const expected = normalizeWebhook('whatsapp-cloud', raw, { receivedAt: new Date().toISOString(), defaultRegion: 'TR' }).events.map((e) => e.event.id);
+  const expected = normalizeWebhook('whatsapp-cloud', raw, { receivedAt: '2026-01-01T00:00:00.000Z' }).events.map(
+    (e) => e.event.id,
+  );
 
   await node.stop();
   const during = await h.post('/webhooks/whatsapp', raw);
@@ -30,12 +32,21 @@ it('answers 503 while Kafka is down, then publishes the redelivery with the same
 
   await node.start();
   // Meta keeps redelivering the same bytes until it gets a 200.
-  await waitFor(async () => (await h.post('/webhooks/whatsapp', raw)).status === 200, { timeoutMs: 90_000, intervalMs: 1_000, what: 'a 200 after the restart' });
+  await waitFor(async () => (await h.post('/webhooks/whatsapp', raw)).status === 200, {
+    timeoutMs: 90_000,
+    intervalMs: 1_000,
+    what: 'a 200 after the restart',
+  });
   // The reader lived through the outage: it rejoins once its pre-restart member's session expires
   // (KAFKA_SESSION_TIMEOUT_MS, 15 s), so allow for that on a loaded machine.
-  await waitFor(() => new Set(h.seen.map((e) => e.id)).size >= expected.length, { timeoutMs: 90_000, what: 'all events consumed' });
+  await waitFor(() => new Set(h.seen.map((e) => e.id)).size >= expected.length, {
+    timeoutMs: 90_000,
+    what: 'all events consumed',
+  });
 
   const ids = h.seen.map((e) => e.id);
   expect(new Set(ids)).toEqual(new Set(expected));
-  process.stdout.write(`broker outage: ${expected.length} events, ${ids.length} records consumed, ${ids.length - new Set(ids).size} redelivered copies\n`);
+  process.stdout.write(
+    `broker outage: ${expected.length} events, ${ids.length} records consumed, ${ids.length - new Set(ids).size} redelivered copies\n`,
+  );
 }, 240_000);

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { MessageData } from '@kanal/contracts';
+import type { DlqRecordData, MessageData } from '@kanal/contracts';
 import { waitFor } from '@kanal/testing';
 import { signBody } from '../src/webhook/verify-signature';
 import { OLD_SECRET, startHarness, VERIFY_TOKEN, type Harness } from './harness';
 
-const fixture = (dir: string, name: string) => readFileSync(new URL(`../src/${dir}/__fixtures__/${name}`, import.meta.url));
+const fixture = (dir: string, name: string) =>
+  readFileSync(new URL(`../src/${dir}/__fixtures__/${name}`, import.meta.url));
 let h: Harness;
 
 beforeAll(async () => {
@@ -17,7 +18,9 @@ const idsOf = (externalIds: string[]) => h.seen.filter((e) => externalIds.includ
 
 describe('connector-meta webhooks over HTTP', () => {
   it('answers the subscription handshake with the exact challenge, 403 otherwise', async () => {
-    const ok = await fetch(`${h.base}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
+    const ok = await fetch(
+      `${h.base}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
     const bad = await fetch(`${h.base}/webhooks/instagram?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1`);
@@ -30,10 +33,13 @@ describe('connector-meta webhooks over HTTP', () => {
     const res = await h.post('/webhooks/whatsapp', raw);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', published: 1 });
-    const [event] = await waitFor(() => {
-      const found = idsOf(['wamid.HBgMOTA1MzIxMjM0NTY3FQIAEhggQTFBQjEyMzQ1Njc4OTBBQkNERUYA']);
-      return found.length ? found : undefined;
-    }, { what: 'the published message' });
+    const [event] = await waitFor(
+      () => {
+        const found = idsOf(['wamid.HBgMOTA1MzIxMjM0NTY3FQIAEhggQTFBQjEyMzQ1Njc4OTBBQkNERUYA']);
+        return found.length ? found : undefined;
+      },
+      { what: 'the published message' },
+    );
     expect((event!.data as MessageData).text).toBe('İyi günler, siparişim nerede? Ödeme çekildi 🙏');
   });
 
@@ -53,7 +59,9 @@ describe('connector-meta webhooks over HTTP', () => {
     expect([missing.status, wrong.status, resigned.status]).toEqual([401, 401, 401]);
     expect(await missing.json()).toEqual({ code: 'META.SIGNATURE_INVALID', message: 'X-Hub-Signature-256 is missing' });
     const metrics = await (await fetch(`${h.base}/metrics`)).text();
-    expect(metrics).toMatch(/kanal_meta_signature_rejected_total\{[^}]*provider="whatsapp-cloud"[^}]*reason="missing"[^}]*\} 1/);
+    expect(metrics).toMatch(
+      /kanal_meta_signature_rejected_total\{[^}]*provider="whatsapp-cloud"[^}]*reason="missing"[^}]*\} 1/,
+    );
     expect(metrics).toMatch(/kanal_meta_signature_rejected_total\{[^}]*reason="mismatch"[^}]*\} 2/);
   });
 
@@ -71,14 +79,27 @@ describe('connector-meta webhooks over HTTP', () => {
     expect(await res.json()).toMatchObject({ code: 'META.INVALID_BODY' });
   });
 
-  it('acknowledges an unknown account with 200 but publishes nothing for it, counted', async () => {
+  it('acknowledges an unknown account with 200 and dead-letters its item for a replay after the config fix', async () => {
     const raw = fixture('whatsapp', 'two-messages-contacts-reversed.json');
     const res = await h.post('/webhooks/whatsapp', raw);
-    expect(await res.json()).toMatchObject({ published: 2, dropped: 1 });
-    await waitFor(() => idsOf(['wamid.ZEYNEP0001', 'wamid.MEHMET0001']).length === 2, { what: 'known-account messages' });
+    expect(await res.json()).toMatchObject({ published: 2, deadLettered: 1, skipped: 0 });
+    await waitFor(() => idsOf(['wamid.ZEYNEP0001', 'wamid.MEHMET0001']).length === 2, {
+      what: 'known-account messages',
+    });
+    const letter = await waitFor(() => h.dead.find((e) => (e.data as DlqRecordData).accountId === '106540352249999'), {
+      what: 'the unknown account letter',
+    });
+    const data = letter.data as DlqRecordData;
+    expect(data).toMatchObject({
+      origin: 'provider',
+      code: 'META.UNKNOWN_ACCOUNT',
+      provider: 'whatsapp-cloud',
+      item: 'entry[1].changes[0].value.messages[0]',
+    });
+    expect(JSON.parse(data.value).entry[0].changes[0].value.messages[0].id).toBe('wamid.ALI0001');
     const metrics = await (await fetch(`${h.base}/metrics`)).text();
-    expect(metrics).toMatch(/kanal_dropped_total\{[^}]*reason="unknown-account"[^}]*\} 1/);
-    // The known account's two messages prove the batch was consumed; the unknown one never appears.
+    expect(metrics).toMatch(/kanal_meta_dead_lettered_total\{[^}]*code="META.UNKNOWN_ACCOUNT"[^}]*\} 1/);
+    // The known account's two messages prove the batch was consumed; the unknown one is not an event.
     expect(idsOf(['wamid.ALI0001'])).toHaveLength(0);
   });
 
@@ -86,10 +107,17 @@ describe('connector-meta webhooks over HTTP', () => {
     const raw = fixture('social', 'instagram-state.json');
     expect((await h.post('/webhooks/instagram', raw)).status).toBe(200);
     expect((await h.post('/webhooks/instagram', raw)).status).toBe(200);
-    await waitFor(() => h.seen.filter((e) => (e.data as MessageData).externalId === 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjSTANDBY').length === 2, {
-      what: 'both deliveries',
-    });
-    const fromState = h.seen.filter((e) => (e.data as MessageData).accountId === '17841400000000001' && e.time >= '2025-11-25T06:11:40');
+    await waitFor(
+      () =>
+        h.seen.filter((e) => (e.data as MessageData).externalId === 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjSTANDBY')
+          .length === 2,
+      {
+        what: 'both deliveries',
+      },
+    );
+    const fromState = h.seen.filter(
+      (e) => (e.data as MessageData).accountId === '17841400000000001' && e.time >= '2025-11-25T06:11:40',
+    );
     const ids = fromState.map((e) => e.id);
     expect(ids).toHaveLength(14);
     expect(new Set(ids).size).toBe(7);

@@ -23,7 +23,7 @@ export const configSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
       .default('connector_whatsapp'),
-    BLOB_DIR: z.string().min(1).default('./.data/blobs'),
+    BLOB_DIR: z.string().min(1).default('.kanal/blobs'),
     WHATSAPP_MEDIA_MAX_BYTES: z.coerce
       .number()
       .int()

@@ -1,24 +1,29 @@
-import { ZodError } from 'zod';
 import { toSocialEvents } from '../social/to-social-events';
 import { toWhatsappEvents } from '../whatsapp/to-whatsapp-events';
 import type { NormalizedBatch } from './normalized-batch';
+import { InvalidWebhookBodyError } from './webhook-envelope';
+
+export { InvalidWebhookBodyError };
 
 export const META_PROVIDERS = ['whatsapp-cloud', 'meta-instagram', 'meta-messenger'] as const;
 export type MetaProvider = (typeof META_PROVIDERS)[number];
 
-export interface NormalizeOptions {
-  receivedAt: string;
-  defaultRegion: string;
-}
+export const CHANNEL_OF = {
+  'whatsapp-cloud': 'whatsapp',
+  'meta-instagram': 'instagram',
+  'meta-messenger': 'messenger',
+} as const;
 
-/** A body that is not a webhook of this provider: answered 400 (Meta then drops it). */
-export class InvalidWebhookBodyError extends Error {
-  readonly code = 'META.INVALID_BODY';
+export interface NormalizeOptions {
+  /** When the connector received the delivery (a dead letter's `receivedAt` on replay). */
+  receivedAt: string;
 }
 
 /**
- * Raw (already verified) webhook bytes → events. The service and `kanal normalize` both call this,
- * so the CLI shows exactly what the webhook would publish.
+ * Raw (already verified) webhook bytes → events, dead-letter items and counted skips. The service,
+ * `kanal normalize` and `kanal dlq replay` all call this, so each shows exactly what the webhook
+ * would publish. Throws only InvalidWebhookBodyError: anything wrong inside one item stays with
+ * that item.
  */
 export function normalizeWebhook(provider: MetaProvider, raw: Buffer, options: NormalizeOptions): NormalizedBatch {
   let body: unknown;
@@ -27,15 +32,8 @@ export function normalizeWebhook(provider: MetaProvider, raw: Buffer, options: N
   } catch {
     throw new InvalidWebhookBodyError('body is not valid JSON');
   }
-  try {
-    if (provider === 'whatsapp-cloud') return toWhatsappEvents(body, options);
-    return toSocialEvents(provider === 'meta-instagram' ? 'instagram' : 'messenger', body, options);
-  } catch (error) {
-    if (error instanceof ZodError) {
-      const issue = error.issues[0];
-      throw new InvalidWebhookBodyError(`not a ${provider} webhook: ${issue?.path.join('.') || '(body)'} ${issue?.message}`);
-    }
-    if (error instanceof Error && 'code' in error && error.code === 'META.WRONG_OBJECT') throw new InvalidWebhookBodyError(error.message);
-    throw error;
-  }
+  if (provider === 'whatsapp-cloud') return toWhatsappEvents(body, options);
+  return toSocialEvents(CHANNEL_OF[provider] as 'instagram' | 'messenger', body, options);
 }
+
+export type NormalizeWebhook = typeof normalizeWebhook;

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { inboundEventId, type CloudEvent, type MessageData, type MessageStatusData } from '@kanal/contracts';
 import { normalizeWebhook, type MetaProvider } from '../normalize/normalize-webhook';
 
-const ctx = { receivedAt: '2026-11-25T08:00:00.000Z', defaultRegion: 'TR' };
+const ctx = { receivedAt: '2026-11-25T08:00:00.000Z' };
 const run = (provider: MetaProvider, name: string) =>
   normalizeWebhook(provider, readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url)), ctx);
 const events = (provider: MetaProvider, name: string) => run(provider, name).events.map((e) => e.event);
@@ -36,8 +36,14 @@ describe('Instagram webhook → events', () => {
 
   it('maps attachments and queues CDN media, but not shared links or reels', () => {
     const batch = run('meta-instagram', 'instagram-messages.json');
-    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjIMAGE')).attachments.map((a) => a.kind)).toEqual(['image', 'video']);
-    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjSHARE')).attachments.map((a) => a.kind)).toEqual(['share', 'share']);
+    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjIMAGE')).attachments.map((a) => a.kind)).toEqual([
+      'image',
+      'video',
+    ]);
+    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjSHARE')).attachments.map((a) => a.kind)).toEqual([
+      'share',
+      'share',
+    ]);
     expect(batch.media.map((j) => j.items.length)).toEqual([2, 1]);
     expect(batch.media[0]!.items[1]!.url).toContain('asset_id=112');
   });
@@ -53,8 +59,13 @@ describe('Instagram webhook → events', () => {
   });
 
   it('keeps quick-reply payloads, inline replies and unsupported placeholders', () => {
-    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjQUICK')).interactive).toEqual({ id: 'ORDER_STATUS', title: 'Sipariş durumu' });
-    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjINLINE')).replyTo).toEqual({ externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjOURS' });
+    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjQUICK')).interactive).toEqual({
+      id: 'ORDER_STATUS',
+      title: 'Sipariş durumu',
+    });
+    expect(d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjINLINE')).replyTo).toEqual({
+      externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjOURS',
+    });
     const unsupported = d(find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjUNSUP'));
     expect(unsupported.flags).toEqual({ unsupported: true });
     expect(unsupported.attachments).toEqual([{ kind: 'unsupported' }]);
@@ -63,7 +74,11 @@ describe('Instagram webhook → events', () => {
   it('publishes echoes as outbound messages keyed by the customer', () => {
     const echo = find(list, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjECHO')!;
     expect(echo.type).toBe('kanal.message.sent.v1');
-    expect(d(echo)).toMatchObject({ direction: 'outbound', conversationRef: IGSID, recipient: { identities: [{ type: 'instagram', value: `${IG}:${IGSID}` }] } });
+    expect(d(echo)).toMatchObject({
+      direction: 'outbound',
+      conversationRef: IGSID,
+      recipient: { identities: [{ type: 'instagram', value: `${IG}:${IGSID}` }] },
+    });
     expect(echo.subject).toBe(`instagram:${IG}:${IGSID}`);
   });
 
@@ -80,16 +95,27 @@ describe('Instagram webhook → events', () => {
       'kanal.message.received.v1',
     ]);
     const [react, unreact, edit, del, read, postback, standby] = state.events.map((e) => e.event);
-    expect(d<{ emoji?: string; target: object }>(react)).toMatchObject({ emoji: '❤️', target: { externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjOURS' } });
+    expect(d<{ emoji?: string; target: object }>(react)).toMatchObject({
+      emoji: '❤️',
+      target: { externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjOURS' },
+    });
     expect(d<{ emoji?: string }>(unreact).emoji).toBeUndefined();
     expect(react!.id).not.toBe(unreact!.id);
     expect(d<{ text: string }>(edit).text).toBe('Bu ürün M beden stokta var mı?');
     expect(edit!.id).toBe(inboundEventId('instagram', IG, 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQx', 'edit:1'));
     expect(d(del).target).toEqual({ externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjINLINE' });
-    expect(d<MessageStatusData>(read)).toMatchObject({ status: 'read', direction: 'outbound', target: { externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjECHO' } });
-    expect(d(postback)).toMatchObject({ text: 'Kargo takibi', interactive: { id: 'ICEBREAKER_TRACK', title: 'Kargo takibi' } });
+    expect(d<MessageStatusData>(read)).toMatchObject({
+      status: 'read',
+      direction: 'outbound',
+      target: { externalId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjECHO' },
+    });
+    expect(d(postback)).toMatchObject({
+      text: 'Kargo takibi',
+      interactive: { id: 'ICEBREAKER_TRACK', title: 'Kargo takibi' },
+    });
     expect(d(standby).flags).toEqual({ standby: true });
-    expect(state.dropped).toEqual([{ reason: 'unsupported-event', accountId: IG, detail: 'referral' }]);
+    expect(state.skipped).toEqual([{ reason: 'referral', accountId: IG, locator: 'entry[0].messaging[6]' }]);
+    expect(state.deadLetters).toEqual([]);
   });
 });
 
@@ -100,7 +126,11 @@ describe('Messenger webhook → events', () => {
   it('maps text, files, fallback links, quick replies, reply_to, echoes and postbacks', () => {
     const batch = run('meta-messenger', 'messenger-messages.json');
     const list = batch.events.map((e) => e.event);
-    expect(d(list[0])).toMatchObject({ channel: 'messenger', text: 'Şifremi unuttum 😞', sender: { identities: [{ type: 'messenger', value: `${PAGE}:${PSID}` }] } });
+    expect(d(list[0])).toMatchObject({
+      channel: 'messenger',
+      text: 'Şifremi unuttum 😞',
+      sender: { identities: [{ type: 'messenger', value: `${PAGE}:${PSID}` }] },
+    });
     expect(d(find(list, 'm_FILE01')).attachments.map((a) => a.kind)).toEqual(['image', 'document', 'share']);
     expect(batch.media[0]!.items.map((i) => i.index)).toEqual([0, 1]);
     expect(d(find(list, 'm_QR01')).interactive).toEqual({ id: 'SECURITY', title: 'Hesap güvenliği' });
@@ -122,14 +152,20 @@ describe('Messenger webhook → events', () => {
       ['delivered', 'watermark:1764052000009'],
     ]);
     expect(statuses[0]!.flags).toEqual({ watermark: true });
-    expect(list.filter((e) => e.type === 'kanal.reaction.changed.v1').map((e) => d<{ emoji?: string }>(e).emoji)).toEqual(['👍', undefined]);
-    expect(find(list, 'm_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P')!.type).toBe('kanal.message.edited.v1');
+    expect(
+      list.filter((e) => e.type === 'kanal.reaction.changed.v1').map((e) => d<{ emoji?: string }>(e).emoji),
+    ).toEqual(['👍', undefined]);
+    expect(
+      find(list, 'm_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P')!.type,
+    ).toBe('kanal.message.edited.v1');
     expect(find(list, 'm_FILE01')!.type).toBe('kanal.message.deleted.v1');
     expect(d(find(list, 'm_STANDBY01')).flags).toEqual({ standby: true });
   });
 
   it('refuses an Instagram body on the Messenger webhook', () => {
     const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [] }));
-    expect(() => normalizeWebhook('meta-messenger', body, ctx)).toThrow(expect.objectContaining({ code: 'META.INVALID_BODY' }));
+    expect(() => normalizeWebhook('meta-messenger', body, ctx)).toThrow(
+      expect.objectContaining({ code: 'META.INVALID_BODY' }),
+    );
   });
 });

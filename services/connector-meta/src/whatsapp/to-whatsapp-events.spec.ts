@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { inboundEventId, type CloudEvent, type MessageData, type MessageStatusData, type ReactionChangedData } from '@kanal/contracts';
+import {
+  inboundEventId,
+  type CloudEvent,
+  type MessageData,
+  type MessageStatusData,
+  type ReactionChangedData,
+} from '@kanal/contracts';
 import { normalizeWebhook } from '../normalize/normalize-webhook';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
-const ctx = { receivedAt: '2026-11-25T08:00:00.000Z', defaultRegion: 'TR' };
+const ctx = { receivedAt: '2026-11-25T08:00:00.000Z' };
 const run = (name: string) => normalizeWebhook('whatsapp-cloud', fixture(name), ctx);
 const events = (name: string) => run(name).events.map((e) => e.event);
 const data = <T = MessageData>(e: CloudEvent | undefined) => e!.data as T;
-const byId = (list: CloudEvent[], externalId: string) => list.find((e) => (e.data as MessageData).externalId === externalId);
+const byId = (list: CloudEvent[], externalId: string) =>
+  list.find((e) => (e.data as MessageData).externalId === externalId);
 
 describe('WhatsApp Cloud API webhook → events', () => {
   it('keeps \\uXXXX-escaped Turkish text and emoji exactly, with the phone from wa_id and seconds as time', () => {
@@ -18,7 +25,12 @@ describe('WhatsApp Cloud API webhook → events', () => {
     expect(d.text).toBe('İyi günler, siparişim nerede? Ödeme çekildi 🙏');
     expect(d.sender.displayName).toBe('Ayşe Yıldız');
     expect(d.sender.identities).toEqual([{ type: 'phone', value: '+905321234567' }]);
-    expect(d).toMatchObject({ channel: 'whatsapp', provider: 'whatsapp-cloud', accountId: '106540352242922', conversationRef: '905321234567' });
+    expect(d).toMatchObject({
+      channel: 'whatsapp',
+      provider: 'whatsapp-cloud',
+      accountId: '106540352242922',
+      conversationRef: '905321234567',
+    });
     expect(d.occurredAt).toBe('2025-11-25T05:53:20.000Z');
     expect(event!.subject).toBe('whatsapp:106540352242922:905321234567');
     expect(event!.id).toBe(inboundEventId('whatsapp', '106540352242922', d.externalId));
@@ -34,7 +46,10 @@ describe('WhatsApp Cloud API webhook → events', () => {
 
   it('gives a byte-identical redelivery the same event ids', () => {
     const first = events('media.json').map((e) => e.id);
-    const again = normalizeWebhook('whatsapp-cloud', fixture('media.json'), { ...ctx, receivedAt: '2026-11-26T00:00:00.000Z' });
+    const again = normalizeWebhook('whatsapp-cloud', fixture('media.json'), {
+      ...ctx,
+      receivedAt: '2026-11-26T00:00:00.000Z',
+    });
     expect(again.events.map((e) => e.event.id)).toEqual(first);
     expect(new Set(first).size).toBe(first.length);
   });
@@ -44,13 +59,22 @@ describe('WhatsApp Cloud API webhook → events', () => {
     const list = batch.events.map((e) => e.event);
     expect(data(byId(list, 'wamid.IMAGE01'))).toMatchObject({
       text: 'Hasarlı paket',
-      attachments: [{ kind: 'image', mimeType: 'image/jpeg', caption: 'Hasarlı paket', providerMediaId: '1003383421387256' }],
+      attachments: [
+        { kind: 'image', mimeType: 'image/jpeg', caption: 'Hasarlı paket', providerMediaId: '1003383421387256' },
+      ],
     });
     expect(data(byId(list, 'wamid.VIDEO01')).attachments[0]!.kind).toBe('video');
     expect(data(byId(list, 'wamid.VOICE01')).attachments[0]!.kind).toBe('voice');
     expect(data(byId(list, 'wamid.AUDIO01')).attachments[0]!.kind).toBe('audio');
-    expect(data(byId(list, 'wamid.DOC01')).attachments[0]).toMatchObject({ kind: 'document', name: 'fatura-2026-11.pdf', caption: 'Fatura' });
-    expect(data(byId(list, 'wamid.STICKER01')).attachments[0]).toMatchObject({ kind: 'sticker', mimeType: 'image/webp' });
+    expect(data(byId(list, 'wamid.DOC01')).attachments[0]).toMatchObject({
+      kind: 'document',
+      name: 'fatura-2026-11.pdf',
+      caption: 'Fatura',
+    });
+    expect(data(byId(list, 'wamid.STICKER01')).attachments[0]).toMatchObject({
+      kind: 'sticker',
+      mimeType: 'image/webp',
+    });
     // Meta's base64 hash is not our hex sha256: it is left for the media worker to fill in.
     expect(data(byId(list, 'wamid.IMAGE01')).attachments[0]!.sha256).toBeUndefined();
     expect(batch.media.map((j) => j.items[0]!.providerMediaId)).toHaveLength(6);
@@ -76,10 +100,16 @@ describe('WhatsApp Cloud API webhook → events', () => {
 
   it('keeps button and list reply ids and titles, template buttons and context replies', () => {
     const list = events('interactive-reactions.json');
-    expect(data(byId(list, 'wamid.BTN01'))).toMatchObject({ interactive: { id: 'track-order', title: 'Kargom nerede' }, replyTo: { externalId: 'wamid.OUTBOUND01' } });
+    expect(data(byId(list, 'wamid.BTN01'))).toMatchObject({
+      interactive: { id: 'track-order', title: 'Kargom nerede' },
+      replyTo: { externalId: 'wamid.OUTBOUND01' },
+    });
     expect(data(byId(list, 'wamid.LIST01')).interactive).toEqual({ id: 'refund', title: 'İade' });
     expect(data(byId(list, 'wamid.QR01')).interactive).toEqual({ id: 'CONFIRM_YES', title: 'Evet' });
-    expect(data(byId(list, 'wamid.REPLY01'))).toMatchObject({ text: 'Teşekkürler', replyTo: { externalId: 'wamid.OUTBOUND03' } });
+    expect(data(byId(list, 'wamid.REPLY01'))).toMatchObject({
+      text: 'Teşekkürler',
+      replyTo: { externalId: 'wamid.OUTBOUND03' },
+    });
   });
 
   it('turns reactions and removed reactions into reaction events on the target, never messages', () => {
@@ -98,7 +128,10 @@ describe('WhatsApp Cloud API webhook → events', () => {
     expect(list.map((e) => data<MessageStatusData>(e).status)).toEqual(['sent', 'delivered', 'read', 'failed']);
     expect(list[0]!.id).toBe(inboundEventId('whatsapp', '106540352242922', 'wamid.OUTBOUND01', 'sent'));
     expect(new Set(list.map((e) => e.id)).size).toBe(4);
-    expect(data<MessageStatusData>(list[3])).toMatchObject({ direction: 'outbound', error: { code: '131047', message: 'Re-engagement message' } });
+    expect(data<MessageStatusData>(list[3])).toMatchObject({
+      direction: 'outbound',
+      error: { code: '131047', message: 'Re-engagement message' },
+    });
     expect(data<MessageStatusData>(list[0]).recipient?.identities).toEqual([{ type: 'phone', value: '+905321234567' }]);
   });
 
@@ -112,35 +145,38 @@ describe('WhatsApp Cloud API webhook → events', () => {
       { type: 'whatsapp-bsuid', value: 'TR.832716459012345' },
     ]);
     const username = data(byId(list, 'wamid.USERNAME01'));
-    expect(username.sender).toEqual({ displayName: 'Deniz', username: 'deniz.k', identities: [{ type: 'whatsapp-bsuid', value: 'TR.100200300400500' }] });
+    expect(username.sender).toEqual({
+      displayName: 'Deniz',
+      username: 'deniz.k',
+      identities: [{ type: 'whatsapp-bsuid', value: 'TR.100200300400500' }],
+    });
     expect(username.conversationRef).toBe('TR.100200300400500');
   });
 
-  it('counts items it cannot map instead of failing the delivery', () => {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [{ id: '1', changes: [
-        { field: 'account_update', value: {} },
-        { field: 'messages', value: { metadata: { phone_number_id: '106540352242922' }, messages: [{ type: 'text' }], statuses: [{ id: 'wamid.X', status: 'deleted', timestamp: '1', recipient_id: '905321234567' }], errors: [{ code: 131000, title: 'Something went wrong' }] } },
-      ] }],
-    });
-    const batch = normalizeWebhook('whatsapp-cloud', Buffer.from(body), ctx);
-    expect(batch.events).toHaveLength(0);
-    expect(batch.dropped.map((d) => d.reason)).toEqual(['unsupported-field', 'invalid-item', 'provider-error', 'unknown-status']);
-  });
-
   it('refuses a body that is not a WhatsApp webhook with a stable code', () => {
-    expect(() => normalizeWebhook('whatsapp-cloud', Buffer.from('{"object":"page","entry":[]}'), ctx)).toThrow(expect.objectContaining({ code: 'META.INVALID_BODY' }));
-    expect(() => normalizeWebhook('whatsapp-cloud', Buffer.from('{not json'), ctx)).toThrow(expect.objectContaining({ code: 'META.INVALID_BODY' }));
+    expect(() => normalizeWebhook('whatsapp-cloud', Buffer.from('{"object":"page","entry":[]}'), ctx)).toThrow(
+      expect.objectContaining({ code: 'META.INVALID_BODY' }),
+    );
+    expect(() => normalizeWebhook('whatsapp-cloud', Buffer.from('{not json'), ctx)).toThrow(
+      expect.objectContaining({ code: 'META.INVALID_BODY' }),
+    );
   });
 
-  it('drops a sender id that does not normalise instead of failing the delivery, keeping the rest', () => {
+  it('keeps a message whose BSUID does not normalise, without that identity and flagged', () => {
     const body = JSON.parse(fixture('unsupported-username.json').toString('utf8'));
     const value = body.entry[0].changes[0].value;
-    value.messages[1].from_user_id = 'TR 100 200'; // spaces: not a BSUID
+    value.messages[1].from_user_id = 'TR 100 200'; // blanks: not a BSUID
     value.contacts[1].user_id = 'TR 100 200';
     const result = normalizeWebhook('whatsapp-cloud', Buffer.from(JSON.stringify(body)), ctx);
-    expect(result.events.map((e) => (e.event.data as MessageData).externalId)).toEqual(['wamid.UNSUP01']);
-    expect(result.dropped).toContainEqual(expect.objectContaining({ reason: 'no-sender-identity', detail: 'wamid.USERNAME01' }));
+    const kept = data(
+      byId(
+        result.events.map((e) => e.event),
+        'wamid.USERNAME01',
+      ),
+    );
+    expect(kept.sender.identities).toEqual([]);
+    expect(kept.flags).toEqual({ identityFallback: true });
+    expect(kept.conversationRef).toBe('TR 100 200');
+    expect(result.deadLetters).toEqual([]);
   });
 });

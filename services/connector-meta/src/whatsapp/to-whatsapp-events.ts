@@ -1,163 +1,162 @@
-import { IdentityError, MESSAGE_STATUSES, normalizeIdentityValue, type Identity } from '@kanal/contracts';
-import { addEvent, emptyBatch, isoFromSeconds, type NormalizedBatch } from '../normalize/normalized-batch';
-import { waContent } from './whatsapp-content';
+import { changePayload, entryPayload, isObject, valueItemPayload, type Json } from '../normalize/item-payload';
+import { META_CODES, SKIP_REASONS } from '../normalize/meta-codes';
+import type { NormalizeOptions } from '../normalize/normalize-webhook';
 import {
-  waBodySchema,
-  waContactSchema,
-  waMessageSchema,
-  waStatusSchema,
-  waValueSchema,
-  type WaContact,
-  type WaMessage,
-  type WaStatus,
-} from './whatsapp-payload';
-
-export interface NormalizeContext {
-  receivedAt: string;
-  defaultRegion: string;
-}
-
-const base = { channel: 'whatsapp', provider: 'whatsapp-cloud' } as const;
+  deadLetter,
+  emptyBatch,
+  mapItem,
+  skipItem,
+  type ItemRef,
+  type NormalizedBatch,
+} from '../normalize/normalized-batch';
+import { envelopeOf } from '../normalize/webhook-envelope';
+import { businessIdentities } from './whatsapp-identities';
+import { mapWaMessage, type WaValueContext } from './whatsapp-message';
+import { waContactSchema, waValueSchema } from './whatsapp-payload';
+import { mapWaStatus, providerErrorFailure } from './whatsapp-status';
 
 /**
- * Cloud API webhook body → inbound events. Every entry, change, message and status is visited
- * (never only `[0]`); an item that cannot be mapped is listed in `dropped` with its reason.
+ * Change fields that are by design not messages (account, template, quality, payment and group
+ * administration updates, consent preferences, contact-book sync): counted skips. A field not
+ * listed here and not mapped is dead-lettered, because it may carry messages (`history`, `calls`).
  */
-export function toWhatsappEvents(body: unknown, ctx: NormalizeContext): NormalizedBatch {
+export const NON_MESSAGE_FIELDS: ReadonlySet<string> = new Set([
+  'account_alerts',
+  'account_review_update',
+  'account_settings_update',
+  'account_update',
+  'automatic_events',
+  'business_capability_update',
+  'business_status_update',
+  'flows',
+  'group_lifecycle_update',
+  'group_participants_update',
+  'group_settings_update',
+  'group_status_update',
+  'message_template_components_update',
+  'message_template_quality_update',
+  'message_template_status_update',
+  'partner_solutions',
+  'payment_configuration_update',
+  'phone_number_name_update',
+  'phone_number_quality_update',
+  'security',
+  'smb_app_state_sync',
+  'template_category_update',
+  'tracking_events',
+  'user_preferences',
+]);
+
+/**
+ * Cloud API webhook body → events. Every entry, change and item of every list is visited (never
+ * only `[0]`), and each ends as events, a counted skip or a dead letter holding the body reduced
+ * to that item. Only a body that is not a WhatsApp webhook at all throws (answered 400).
+ */
+export function toWhatsappEvents(body: unknown, options: NormalizeOptions): NormalizedBatch {
   const batch = emptyBatch();
-  const envelope = waBodySchema.parse(body);
-  for (const entry of envelope.entry) {
-    for (const change of entry.changes) {
-      if (change.field !== 'messages') {
-        batch.dropped.push({ reason: 'unsupported-field', detail: change.field });
-        continue;
-      }
-      const value = waValueSchema.safeParse(change.value);
-      if (!value.success) {
-        batch.dropped.push({ reason: 'invalid-item', detail: 'change value without metadata.phone_number_id' });
-        continue;
-      }
-      const accountId = value.data.metadata.phone_number_id;
-      const contacts = (value.data.contacts ?? []).flatMap((c) => {
-        const parsed = waContactSchema.safeParse(c);
-        return parsed.success ? [parsed.data] : [];
-      });
-      for (const raw of value.data.messages ?? []) {
-        const m = waMessageSchema.safeParse(raw);
-        if (m.success) mapMessage(batch, accountId, m.data, contacts, ctx);
-        else batch.dropped.push({ reason: 'invalid-item', accountId, detail: 'message without id/type/timestamp' });
-      }
-      for (const error of value.data.errors ?? []) {
-        batch.dropped.push({ reason: 'provider-error', accountId, detail: `${error.code ?? ''} ${error.title ?? ''}`.trim() });
-      }
-      for (const raw of value.data.statuses ?? []) {
-        const s = waStatusSchema.safeParse(raw);
-        if (s.success) mapStatus(batch, accountId, s.data, ctx);
-        else batch.dropped.push({ reason: 'invalid-item', accountId, detail: 'status without id/status/timestamp' });
-      }
+  const envelope = envelopeOf(body, 'WhatsApp Cloud API', 'whatsapp_business_account');
+  envelope.entries.forEach((entry, e) => {
+    const whole: ItemRef = { locator: `entry[${e}]`, payload: () => entryPayload(envelope.body, entry) };
+    if (!isObject(entry) || (entry['changes'] !== undefined && !Array.isArray(entry['changes']))) {
+      return deadLetter(batch, whole, META_CODES.invalidItem, 'entry without a changes list');
     }
-  }
+    // The App Dashboard's "Test" button sends sample content under entry id 0.
+    if (entry['id'] === '0') return skipItem(batch, whole, SKIP_REASONS.testWebhook);
+    const changes = (entry['changes'] as unknown[] | undefined) ?? [];
+    changes.forEach((change, c) =>
+      mapChange(batch, envelope.body, entry, change, `entry[${e}].changes[${c}]`, options),
+    );
+  });
   return batch;
 }
 
-/**
- * Phone from `wa_id` (digits without `+`), BSUID as given; a phone is never derived from a BSUID.
- * A value that does not normalise is left out (the message is then dropped with a reason when it
- * has no identity left): one malformed id must not fail the whole delivery with a 500.
- */
-function identities(waId: string | undefined, bsuid: string | undefined, ctx: NormalizeContext): Identity[] {
-  const out: Identity[] = [];
-  if (waId) {
-    const phone = normalized('phone', `+${waId.replace(/^\+/, '')}`, ctx);
-    if (phone) out.push({ type: 'phone', value: phone });
+function mapChange(
+  batch: NormalizedBatch,
+  body: Json,
+  entry: Json,
+  change: unknown,
+  at: string,
+  options: NormalizeOptions,
+) {
+  const value = isObject(change) && isObject(change['value']) ? change['value'] : undefined;
+  const rawAccount = isObject(value?.['metadata']) ? value['metadata']['phone_number_id'] : undefined;
+  const whole: ItemRef = {
+    ...(typeof rawAccount === 'string' && rawAccount ? { accountId: rawAccount } : {}),
+    locator: at,
+    payload: () => changePayload(body, entry, change),
+  };
+  if (!isObject(change) || typeof change['field'] !== 'string') {
+    return deadLetter(batch, whole, META_CODES.invalidItem, 'change without a field');
   }
-  if (bsuid) {
-    const value = normalized('whatsapp-bsuid', bsuid, ctx);
-    if (value) out.push({ type: 'whatsapp-bsuid', value });
+  const field = change['field'];
+  if (field !== 'messages' && field !== 'smb_message_echoes') {
+    if (NON_MESSAGE_FIELDS.has(field)) return skipItem(batch, whole, SKIP_REASONS.nonMessageField, field);
+    return deadLetter(batch, whole, META_CODES.unsupportedField, `change field "${field.slice(0, 64)}" is not mapped`);
   }
-  return out;
-}
-
-function normalized(type: 'phone' | 'whatsapp-bsuid', value: string, ctx: NormalizeContext): string | undefined {
-  try {
-    return normalizeIdentityValue(type, value, { defaultRegion: ctx.defaultRegion });
-  } catch (error) {
-    if (!(error instanceof IdentityError)) throw error;
-    return undefined;
+  const parsed = waValueSchema.safeParse(value);
+  if (!value || !parsed.success) {
+    return deadLetter(batch, whole, META_CODES.invalidItem, 'change value without metadata.phone_number_id');
   }
-}
-
-function mapMessage(batch: NormalizedBatch, accountId: string, m: WaMessage, contacts: WaContact[], ctx: NormalizeContext) {
-  // Names are joined by wa_id (or BSUID for username-only senders), never by array position.
-  const contact = contacts.find((c) => (m.from && c.wa_id === m.from) || (m.from_user_id && c.user_id === m.from_user_id));
-  const bsuid = m.from_user_id ?? contact?.user_id;
-  const ids = identities(m.from, bsuid, ctx);
-  const conversationRef = m.from ?? bsuid;
-  if (!conversationRef || ids.length === 0) {
-    batch.dropped.push({ reason: 'no-sender-identity', accountId, detail: m.id });
-    return;
-  }
-  const common = {
-    ...base,
+  const accountId = parsed.data.metadata.phone_number_id;
+  const rawContacts = Array.isArray(value['contacts']) ? (value['contacts'] as unknown[]) : [];
+  const ctx: WaValueContext = {
     accountId,
-    direction: 'inbound',
-    externalId: m.id,
-    conversationRef,
-    occurredAt: isoFromSeconds(m.timestamp, ctx.receivedAt),
-    receivedAt: ctx.receivedAt,
-    sender: { displayName: contact?.profile?.name, username: contact?.profile?.username, identities: ids },
+    business: businessIdentities(parsed.data.metadata.display_phone_number),
+    contacts: rawContacts.flatMap((c) => {
+      const contact = waContactSchema.safeParse(c);
+      return contact.success ? [contact.data] : [];
+    }),
+    receivedAt: options.receivedAt,
   };
-  if (m.type === 'reaction' && m.reaction) {
-    // No emoji means the customer removed their reaction.
-    addEvent(batch, 'kanal.reaction.changed.v1', {
-      ...common,
-      target: { externalId: m.reaction.message_id },
-      ...(m.reaction.emoji ? { emoji: m.reaction.emoji } : {}),
-    });
-    return;
-  }
-  const content = waContent(m);
-  const flags = {
-    ...(content.unsupported ? { unsupported: true } : {}),
-    ...(m.context?.forwarded ? { forwarded: true } : {}),
-  };
-  const event = addEvent(batch, 'kanal.message.received.v1', {
-    ...common,
-    text: content.text,
-    attachments: content.attachments,
-    interactive: content.interactive,
-    replyTo: m.context?.id ? { externalId: m.context.id } : undefined,
-    flags: Object.keys(flags).length ? flags : undefined,
+  const itemRef = (list: string, index: number, part: Record<string, unknown[]>, conversation?: unknown): ItemRef => ({
+    accountId,
+    locator: `${at}.value.${list}[${index}]`,
+    ...(typeof conversation === 'string' && conversation ? { key: `whatsapp:${accountId}:${conversation}` } : {}),
+    payload: () => valueItemPayload(body, entry, change, value, part),
   });
-  const items = content.attachments.flatMap((a, index) => (a.providerMediaId ? [{ index, providerMediaId: a.providerMediaId, mimeType: a.mimeType }] : []));
-  if (event && items.length) batch.media.push({ message: event, items });
+
+  for (const [list, items] of Object.entries(value)) {
+    if (!Array.isArray(items) || list === 'contacts') continue;
+    items.forEach((raw: unknown, i) => {
+      const item = isObject(raw) ? raw : {};
+      if (field === 'messages' && list === 'messages') {
+        // The letter keeps the sender's contact (their name), joined as the mapper joins it.
+        const contacts = rawContacts.filter((c) => isObject(c) && matches(c, item));
+        const ref = itemRef(
+          list,
+          i,
+          { ...(contacts.length ? { contacts } : {}), messages: [raw] },
+          item['group_id'] ?? item['from'] ?? item['from_user_id'],
+        );
+        mapItem(batch, ref, (sink) => mapWaMessage(sink, ctx, raw));
+      } else if (field === 'smb_message_echoes' && list === 'message_echoes') {
+        mapItem(batch, itemRef(list, i, { message_echoes: [raw] }, item['to']), (sink) =>
+          mapWaMessage(sink, ctx, raw, true),
+        );
+      } else if (field === 'messages' && list === 'statuses') {
+        mapItem(batch, itemRef(list, i, { statuses: [raw] }, item['recipient_id']), (sink) =>
+          mapWaStatus(sink, ctx, raw),
+        );
+      } else if (field === 'messages' && list === 'errors') {
+        mapItem(batch, itemRef(list, i, { errors: [raw] }), () => {
+          throw providerErrorFailure(raw);
+        });
+      } else {
+        deadLetter(
+          batch,
+          itemRef(list, i, { [list]: [raw] }),
+          META_CODES.unsupportedField,
+          `${field}.${list.slice(0, 64)} is not mapped`,
+        );
+      }
+    });
+  }
 }
 
-function mapStatus(batch: NormalizedBatch, accountId: string, s: WaStatus, ctx: NormalizeContext) {
-  const status = (MESSAGE_STATUSES as readonly string[]).includes(s.status) ? s.status : undefined;
-  const conversationRef = s.recipient_id ?? s.recipient_user_id;
-  if (!status || !conversationRef) {
-    batch.dropped.push({ reason: status ? 'no-recipient' : 'unknown-status', accountId, detail: s.status });
-    return;
-  }
-  const error = s.errors?.[0];
-  addEvent(
-    batch,
-    'kanal.message.status.v1',
-    {
-      ...base,
-      accountId,
-      // A status reports on a message the business sent.
-      direction: 'outbound',
-      externalId: s.id,
-      conversationRef,
-      occurredAt: isoFromSeconds(s.timestamp, ctx.receivedAt),
-      receivedAt: ctx.receivedAt,
-      target: { externalId: s.id },
-      recipient: { identities: identities(s.recipient_id, s.recipient_user_id, ctx) },
-      status,
-      error: error ? { code: error.code === undefined ? undefined : String(error.code), message: error.message ?? error.title } : undefined,
-    },
-    status,
+function matches(contact: Json, message: Json): boolean {
+  const waId = contact['wa_id'];
+  const userId = contact['user_id'];
+  return (
+    (waId !== undefined && waId === message['from']) || (userId !== undefined && userId === message['from_user_id'])
   );
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The parts of a Cloud API webhook body the connector reads. Objects are loose: Meta adds fields
- * often, and an unknown field must never turn a delivery into a 400 (Meta would retry for 7 days).
+ * often, and an unknown field must never cost a message. Only what an item cannot exist without
+ * is required (a message's `id`); a timestamp or a type may be missing and is then stood in for.
  */
 const media = z.looseObject({
   id: z.string().optional(),
@@ -12,6 +13,15 @@ const media = z.looseObject({
   filename: z.string().optional(),
   voice: z.boolean().optional(),
 });
+
+const timestamp = z.union([z.string(), z.number()]).optional();
+
+const providerError = z.looseObject({
+  code: z.union([z.number(), z.string()]).optional(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+});
+export type WaError = z.infer<typeof providerError>;
 
 export const waContactSchema = z.looseObject({
   wa_id: z.string().optional(),
@@ -26,12 +36,9 @@ const contactCard = z.looseObject({
   emails: z.array(z.looseObject({ email: z.string().optional() })).optional(),
 });
 
-export const waMessageSchema = z.looseObject({
-  id: z.string().min(1),
-  from: z.string().optional(),
-  from_user_id: z.string().optional(),
-  timestamp: z.union([z.string(), z.number()]),
-  type: z.string(),
+/** What a message (or the new content of an edit) carries, by `type`. */
+export const waContentSchema = z.looseObject({
+  type: z.string().optional(),
   context: z.looseObject({ id: z.string().optional(), forwarded: z.boolean().optional() }).optional(),
   text: z.looseObject({ body: z.string() }).optional(),
   image: media.optional(),
@@ -42,8 +49,8 @@ export const waMessageSchema = z.looseObject({
   sticker: media.optional(),
   location: z
     .looseObject({
-      latitude: z.number(),
-      longitude: z.number(),
+      latitude: z.number().optional(),
+      longitude: z.number().optional(),
       name: z.string().optional(),
       address: z.string().optional(),
     })
@@ -51,42 +58,63 @@ export const waMessageSchema = z.looseObject({
   contacts: z.array(contactCard).optional(),
   interactive: z
     .looseObject({
-      type: z.string(),
+      type: z.string().optional(),
       button_reply: z.looseObject({ id: z.string(), title: z.string().optional() }).optional(),
       list_reply: z.looseObject({ id: z.string(), title: z.string().optional() }).optional(),
-      nfm_reply: z.looseObject({ name: z.string().optional(), body: z.string().optional() }).optional(),
+      // WhatsApp Flows: `response_json` is the submitted form as a JSON string.
+      nfm_reply: z
+        .looseObject({ name: z.string().optional(), body: z.string().optional(), response_json: z.string().optional() })
+        .optional(),
     })
     .optional(),
   button: z.looseObject({ text: z.string().optional(), payload: z.string().optional() }).optional(),
-  reaction: z.looseObject({ message_id: z.string(), emoji: z.string().optional() }).optional(),
+  order: z.looseObject({ text: z.string().optional() }).optional(),
+  system: z
+    .looseObject({
+      body: z.string().optional(),
+      type: z.string().optional(),
+      new_wa_id: z.string().optional(),
+      wa_id: z.string().optional(),
+    })
+    .optional(),
+});
+export type WaContent = z.infer<typeof waContentSchema>;
+
+export const waMessageSchema = waContentSchema.extend({
+  id: z.string().min(1),
+  from: z.string().optional(),
+  from_user_id: z.string().optional(),
+  /** `smb_message_echoes` only: the customer a message sent from the WhatsApp Business app went to. */
+  to: z.string().optional(),
+  /** Groups API: the group the message was written in. */
+  group_id: z.string().min(1).optional(),
+  timestamp,
+  reaction: z.looseObject({ message_id: z.string().min(1), emoji: z.string().optional() }).optional(),
+  edit: z.looseObject({ original_message_id: z.string().min(1), message: waContentSchema.optional() }).optional(),
+  revoke: z.looseObject({ original_message_id: z.string().min(1) }).optional(),
+  /** Click-to-WhatsApp ads. */
+  referral: z.record(z.string(), z.unknown()).optional(),
+  /** Message-level errors (`type: unknown`/`unsupported`, 131051): kept with the placeholder. */
+  errors: z.array(providerError).optional(),
 });
 export type WaMessage = z.infer<typeof waMessageSchema>;
 
 export const waStatusSchema = z.looseObject({
   id: z.string().min(1),
   status: z.string(),
-  timestamp: z.union([z.string(), z.number()]),
+  timestamp,
   recipient_id: z.string().optional(),
   recipient_user_id: z.string().optional(),
-  errors: z.array(z.looseObject({ code: z.union([z.number(), z.string()]).optional(), title: z.string().optional(), message: z.string().optional() })).optional(),
+  /** `group` when the message went to a group: `recipient_id` is then the group id. */
+  recipient_type: z.string().optional(),
+  recipient_participant_id: z.string().optional(),
+  errors: z.array(providerError).optional(),
 });
 export type WaStatus = z.infer<typeof waStatusSchema>;
 
 export const waValueSchema = z.looseObject({
   metadata: z.looseObject({ phone_number_id: z.string().min(1), display_phone_number: z.string().optional() }),
-  contacts: z.array(z.unknown()).optional(),
-  messages: z.array(z.unknown()).optional(),
-  statuses: z.array(z.unknown()).optional(),
-  /** System-level errors (e.g. a delivery Meta could not make); nothing to publish, but never ignored. */
-  errors: z.array(z.looseObject({ code: z.union([z.number(), z.string()]).optional(), title: z.string().optional() })).optional(),
 });
+export type WaValue = z.infer<typeof waValueSchema>;
 
-export const waBodySchema = z.looseObject({
-  object: z.literal('whatsapp_business_account'),
-  entry: z.array(
-    z.looseObject({
-      id: z.string().optional(),
-      changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })).default([]),
-    }),
-  ),
-});
+export const waErrorSchema = providerError;
