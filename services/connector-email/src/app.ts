@@ -43,6 +43,7 @@ export async function startConnectorEmail(
         {
           account,
           folder,
+          sentFolder: folder === mailbox.sentFolder,
           preferReplyTo: mailbox.preferReplyTo,
           moveTo: folder === mailbox.sentFolder ? undefined : mailbox.moveTo,
           bus,

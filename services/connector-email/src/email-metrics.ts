@@ -6,11 +6,22 @@ export type EmailMetrics = ReturnType<typeof createEmailMetrics>;
 export function createEmailMetrics(metrics: ServiceMetrics) {
   const registers = [metrics.registry];
   return {
-    dropped: metrics.dropped,
     messages: new Counter({
       name: 'kanal_email_messages_total',
-      help: 'Messages read from IMAP, per mailbox, folder and outcome (published, duplicate, failed)',
+      help: 'Messages read from IMAP, per mailbox, folder and outcome (published, duplicate, dead_lettered)',
       labelNames: ['mailbox', 'folder', 'outcome'] as const,
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: 'kanal_email_dead_lettered_total',
+      help: 'Messages that could not be parsed or mapped, published to the DLQ with their raw bytes, per mailbox and code',
+      labelNames: ['mailbox', 'code'] as const,
+      registers,
+    }),
+    skipped: new Counter({
+      name: 'kanal_email_skipped_total',
+      help: 'UIDs found by SEARCH that were gone by the time they were fetched (expunged in between), per mailbox, folder and reason',
+      labelNames: ['mailbox', 'folder', 'reason'] as const,
       registers,
     }),
     pages: new Histogram({

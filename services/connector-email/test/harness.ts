@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
 import { parseConfig } from '@kanal/config';
-import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus } from '@kanal/kafka';
+import { createIsolatedTopics, kafkaEnvSchema, KafkajsEventBus, removeIsolatedTopics } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import { configSchema, type Config } from '../src/config';
 
@@ -19,7 +19,11 @@ export async function isolation(): Promise<{ prefix: string; schema: string; blo
   return { prefix, schema: `ce_t${tag}`, blobDir: mkdtempSync(join(tmpdir(), 'email-blobs-')) };
 }
 
-export function testEnv(iso: { prefix: string; schema: string; blobDir: string }, imapPort: number, extra: Record<string, string> = {}) {
+export function testEnv(
+  iso: { prefix: string; schema: string; blobDir: string },
+  imapPort: number,
+  extra: Record<string, string> = {},
+) {
   return {
     KAFKA_BROKERS: BROKERS,
     KAFKA_TOPIC_PREFIX: iso.prefix,
@@ -33,7 +37,15 @@ export function testEnv(iso: { prefix: string; schema: string; blobDir: string }
     EMAIL_POLL_INTERVAL_MS: '60000',
     EMAIL_RECONNECT_MAX_MS: '1000',
     EMAIL_MAILBOXES: JSON.stringify([
-      { address: MAILBOX, host: '127.0.0.1', port: imapPort, secure: false, startTls: false, user: MAILBOX, password: 'secret' },
+      {
+        address: MAILBOX,
+        host: '127.0.0.1',
+        port: imapPort,
+        secure: false,
+        startTls: false,
+        user: MAILBOX,
+        password: 'secret',
+      },
     ]),
     ...extra,
   };
@@ -46,14 +58,20 @@ export interface Received {
   at: number;
 }
 
-/** Everything published on the (prefixed) inbound topic, read by a fresh consumer group. */
-export async function collectInbound(prefix: string): Promise<{ received: Received[]; stop: () => Promise<void> }> {
-  const bus = new KafkajsEventBus({ env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }), service: 'connector-email-test' });
+/** Everything published on the (prefixed) inbound topic (or another one), read by a fresh consumer group. */
+export async function collectInbound(
+  prefix: string,
+  topic: string = TOPICS.inbound,
+): Promise<{ received: Received[]; stop: () => Promise<void> }> {
+  const bus = new KafkajsEventBus({
+    env: kafkaEnvSchema.parse({ KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: prefix }),
+    service: 'connector-email-test',
+  });
   await bus.start();
   const received: Received[] = [];
   const sub = await bus.subscribe({
     groupId: `connector-email-test-${randomUUID()}`,
-    topics: [TOPICS.inbound],
+    topics: [topic],
     handler: async (records) => void received.push(...records.map((r) => ({ event: r.event, at: Date.now() }))),
   });
   return {
@@ -65,9 +83,10 @@ export async function collectInbound(prefix: string): Promise<{ received: Receiv
   };
 }
 
-/** Drops the suite's schema and blob dir (topics are left to the broker's retention). */
-export async function cleanUp(iso: { schema: string; blobDir: string } | undefined): Promise<void> {
+/** Drops the suite's topics, schema and blob dir (call after every consumer of the topics stopped). */
+export async function cleanUp(iso: { prefix: string; schema: string; blobDir: string } | undefined): Promise<void> {
   if (!iso) return;
+  await removeIsolatedTopics(BROKERS, iso.prefix);
   const pool = createPool(DATABASE_URL, { service: 'connector-email-test', max: 1 });
   await pool.query(`DROP SCHEMA IF EXISTS "${iso.schema}" CASCADE`);
   await pool.end();

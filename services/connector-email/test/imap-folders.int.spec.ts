@@ -19,9 +19,22 @@ beforeAll(async () => {
   await dovecot.createFolder(MAILBOX, 'Sent');
   await dovecot.createFolder(MAILBOX, 'Processed');
   const mailboxes = [
-    { address: MAILBOX, host: '127.0.0.1', port: dovecot.port, secure: false, startTls: false, user: MAILBOX, password: 'secret', sentFolder: 'Sent', moveTo: 'Processed' },
+    {
+      address: MAILBOX,
+      host: '127.0.0.1',
+      port: dovecot.port,
+      secure: false,
+      startTls: false,
+      user: MAILBOX,
+      password: 'secret',
+      sentFolder: 'Sent',
+      moveTo: 'Processed',
+    },
   ];
-  service = await startConnectorEmail(testConfig(testEnv(iso, dovecot.port, { EMAIL_MAILBOXES: JSON.stringify(mailboxes) })), { handleSignals: false });
+  service = await startConnectorEmail(
+    testConfig(testEnv(iso, dovecot.port, { EMAIL_MAILBOXES: JSON.stringify(mailboxes) })),
+    { handleSignals: false },
+  );
 });
 
 afterAll(async () => {
@@ -38,15 +51,30 @@ it('publishes the Sent folder as outbound echoes in the customer thread and move
   await dovecot.deliver(MAILBOX, reply, 'Sent');
   const byId = (id: string) => inbound.received.find((r) => (r.event.data as MessageData).externalId === id)?.event;
   const [customer, agent] = await waitFor(
-    () => (byId('msg-hello@example.com') && byId('agent-1@example.test') ? [byId('msg-hello@example.com')!, byId('agent-1@example.test')!] : undefined),
+    () =>
+      byId('msg-hello@example.com') && byId('agent-1@example.test')
+        ? [byId('msg-hello@example.com')!, byId('agent-1@example.test')!]
+        : undefined,
     { what: 'inbound and outbound events', timeoutMs: 15_000 },
   );
   expect(customer.type).toBe('kanal.message.received.v1');
   expect(agent.type).toBe('kanal.message.sent.v1');
-  expect(agent.data).toMatchObject({ direction: 'outbound', conversationRef: 'msg-hello@example.com', text: 'Kargonuz yolda.' });
-  expect(agent.subject).toBe(customer.subject); // same partition key: one ordered thread
-  await waitFor(async () => (await dovecot.messageCount(MAILBOX, 'INBOX')) === 0 && (await dovecot.messageCount(MAILBOX, 'Processed')) === 1, {
-    what: 'INBOX mail moved to Processed after the ack',
+  expect(agent.data).toMatchObject({
+    direction: 'outbound',
+    conversationRef: 'msg-hello@example.com',
+    text: 'Kargonuz yolda.',
   });
+  // The business is the sender of what it sent, and the recipient of what it received.
+  expect((agent.data as MessageData).sender.identities).toEqual([{ type: 'email', value: MAILBOX }]);
+  expect((agent.data as MessageData).recipient!.identities).toEqual([{ type: 'email', value: 'customer@example.com' }]);
+  expect((customer.data as MessageData).recipient!.identities).toEqual([{ type: 'email', value: MAILBOX }]);
+  expect(agent.subject).toBe(customer.subject); // same partition key: one ordered thread
+  await waitFor(
+    async () =>
+      (await dovecot.messageCount(MAILBOX, 'INBOX')) === 0 && (await dovecot.messageCount(MAILBOX, 'Processed')) === 1,
+    {
+      what: 'INBOX mail moved to Processed after the ack',
+    },
+  );
   expect(await dovecot.messageCount(MAILBOX, 'Sent')).toBe(1); // the Sent folder is never moved
 });

@@ -17,7 +17,12 @@ it('detects Exchange out-of-office and Turkish OOO subjects', () => {
 });
 
 it('detects bounces by report, failed-recipients header, or MAILER-DAEMON with a null sender', () => {
-  expect(run({}, { deliveryReport: true })).toEqual({ autoReply: false, bounce: true, bulk: false });
+  expect(run({}, { deliveryReport: true })).toEqual({
+    autoReply: false,
+    bounce: true,
+    feedbackReport: false,
+    bulk: false,
+  });
   expect(run({ 'x-failed-recipients': 'a@b.c' }).bounce).toBe(true);
   expect(run({ 'return-path': '<>' }, { fromAddress: 'MAILER-DAEMON@mx.example' }).bounce).toBe(true);
   expect(run({}, { fromAddress: 'postmaster@example.com', subject: 'Hello' }).bounce).toBe(false);

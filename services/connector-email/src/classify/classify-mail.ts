@@ -4,11 +4,14 @@ export interface ClassifyInput {
   fromAddress?: string;
   subject?: string;
   deliveryReport: boolean;
+  feedbackReport?: boolean;
 }
 
 export interface Classification {
   autoReply: boolean;
   bounce: boolean;
+  /** An ARF abuse/feedback report (RFC 5965) about mail we sent: from a mail system, like a bounce. */
+  feedbackReport: boolean;
   bulk: boolean;
 }
 
@@ -19,11 +22,12 @@ const OOO_SUBJECT = [
   /^(automatische antwort|abwesenheitsnotiz|abwesend)\b/i,
 ];
 const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
-const BOUNCE_SUBJECT = /^(undeliver(able|ed)|delivery status notification \(failure\)|mail delivery (failed|failure)|returned mail|iletilemedi|teslim edilemedi)/i;
+const BOUNCE_SUBJECT =
+  /^(undeliver(able|ed)|delivery status notification \(failure\)|mail delivery (failed|failure)|returned mail|iletilemedi|teslim edilemedi)/i;
 
 /**
- * Auto-replies (RFC 3834 and the vendor headers), bounces (RFC 3464/6522 reports, MAILER-DAEMON)
- * and list/bulk mail. Nothing is dropped: the flags travel with the event so downstream never
+ * Auto-replies (RFC 3834 and the vendor headers), bounces (RFC 3464/6522 reports, MAILER-DAEMON),
+ * abuse reports (ARF) and list/bulk mail. Nothing is dropped: the flags travel with the event so downstream never
  * answers them automatically (which is how acknowledgement loops start).
  */
 export function classifyMail(input: ClassifyInput): Classification {
@@ -34,8 +38,10 @@ export function classifyMail(input: ClassifyInput): Classification {
     input.deliveryReport ||
     Boolean(h('x-failed-recipients')) ||
     (BOUNCE_SENDER.test(input.fromAddress ?? '') && (BOUNCE_SUBJECT.test(subject) || h('return-path') === '<>'));
+  const feedbackReport = !bounce && Boolean(input.feedbackReport);
   const autoReply =
     !bounce &&
+    !feedbackReport &&
     ((autoSubmitted !== undefined && autoSubmitted !== 'no' && !autoSubmitted.startsWith('no;')) ||
       /^(yes|true)$/.test(h('x-autoreply') ?? '') ||
       Boolean(h('x-autorespond')) ||
@@ -44,5 +50,5 @@ export function classifyMail(input: ClassifyInput): Classification {
       OOO_SUBJECT.some((re) => re.test(subject)));
   const precedence = h('precedence');
   const bulk = Boolean(h('list-id')) || Boolean(h('list-unsubscribe')) || /^(bulk|list|junk)$/.test(precedence ?? '');
-  return { autoReply, bounce, bulk };
+  return { autoReply, bounce, feedbackReport, bulk };
 }

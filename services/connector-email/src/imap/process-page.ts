@@ -1,9 +1,12 @@
+import type { Readable } from 'node:stream';
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { BlobStore } from '@kanal/blob-store';
-import { TOPICS, inboundKey } from '@kanal/contracts';
-import type { EventPublisher } from '@kanal/kafka';
+import { TOPICS, inboundKey, type KanalEvent } from '@kanal/contracts';
+import type { EventPublisher, OutgoingRecord } from '@kanal/kafka';
 import type { Logger } from '@kanal/observability';
+import { emailDeadLetter, mailboxItem } from '../dead-letter';
 import type { EmailMetrics } from '../email-metrics';
+import { isRetriable, retriable, type FailureStage } from '../failure';
 import { mapMessage, type EmailEvent } from '../map-message';
 import { parseMail, type ParseOptions } from '../mime/parse-mail';
 import type { ParsedMail } from '../mime/parsed-mail';
@@ -19,6 +22,8 @@ const PARSE_CONCURRENCY = 4;
 export interface FolderDeps {
   account: string;
   folder: string;
+  /** The mailbox's Sent folder: its mail is outbound (the business is the sender). */
+  sentFolder: boolean;
   preferReplyTo: boolean;
   moveTo?: string;
   bus: EventPublisher;
@@ -28,43 +33,68 @@ export interface FolderDeps {
   logger: Logger;
   metrics: EmailMetrics;
   limits: Omit<ParseOptions, 'blobs'> & { pageSize: number; threadWindowDays: number };
+  now?: () => Date;
+}
+
+interface Failure {
+  error: unknown;
+  stage: FailureStage;
+  /** The bytes the parser saw, when the page had them in memory. */
+  raw?: Buffer;
 }
 
 /**
  * One UID page: fetch → parse → map → drop already-published Message-IDs → publish (acks=all) →
- * commit cursor and thread entries together. A crash anywhere before the commit republishes the
- * page with the same deterministic event ids (at-least-once, deduplicated by id downstream).
+ * commit cursor and thread entries together. A message that cannot be parsed or mapped is
+ * published as a dead letter (its raw bytes) in the same publish, so the cursor never moves past
+ * a message that went nowhere; trouble with IMAP, the blob store or Postgres fails the page, and
+ * it is retried from the cursor with the same deterministic event ids.
  */
-export async function processPage(client: ImapFlow, uids: number[], uidValidity: string, deps: FolderDeps): Promise<void> {
-  const { account, folder, metrics } = deps;
+export async function processPage(
+  client: ImapFlow,
+  uids: number[],
+  uidValidity: string,
+  deps: FolderDeps,
+): Promise<void> {
+  const { account, folder, metrics, logger } = deps;
   const labels = { mailbox: account, folder };
   const endTimer = metrics.pages.startTimer(labels);
   const started = performance.now();
-  /** Runs one message's step; a bad message is counted, logged and skipped, never fatal. */
-  const guard = async (uid: number, step: () => Promise<void>) => {
+  const receivedAt = deps.now?.() ?? new Date();
+  const failures = new Map<number, Failure>();
+  const guard = async (uid: number, stage: FailureStage, step: () => Promise<void>, raw?: () => Buffer | undefined) => {
     try {
       await step();
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      // Connection and disk trouble is retried from the cursor; only a bad message is skipped.
-      if (!client.usable || (code && /^E[A-Z]+$/.test(code))) throw error;
-      metrics.dropped.inc({ reason: code ?? 'EMAIL.PARSE_FAILED' });
-      metrics.messages.inc({ ...labels, outcome: 'failed' });
-      deps.logger.warn({ folder, uid, code: code ?? 'EMAIL.PARSE_FAILED', reason: (error as Error).message }, 'message skipped');
+      if (!client.usable || isRetriable(error)) throw error;
+      const bytes = raw?.();
+      failures.set(uid, { error, stage, ...(bytes ? { raw: bytes } : {}) });
     }
   };
   deps.threads.takePending(); // a failed earlier attempt must not leak its entries into this one
-  const meta = (await client.fetchAll(uids.join(','), { uid: true, size: true, internalDate: true }, { uid: true })).sort((a, b) => a.uid - b.uid);
+  const meta = (
+    await imap(client.fetchAll(uids.join(','), { uid: true, size: true, internalDate: true }, { uid: true }))
+  ).sort((a, b) => a.uid - b.uid);
   const small = meta.filter((m) => (m.size ?? 0) <= INLINE_BYTES).map((m) => m.uid);
   const sources = new Map<number, Buffer>();
   if (small.length > 0) {
-    for (const m of await client.fetchAll(small.join(','), { uid: true, source: true }, { uid: true })) if (m.source) sources.set(m.uid, m.source);
+    for (const m of await imap(client.fetchAll(small.join(','), { uid: true, source: true }, { uid: true })))
+      if (m.source) sources.set(m.uid, m.source);
   }
   const fetched = performance.now();
   // In-memory bodies are parsed a few at a time (blob writes overlap with parsing); streamed ones
   // one by one, since each holds the IMAP connection until its stream is read.
   const slots: Array<ParsedMail | undefined> = new Array(meta.length);
-  const parseAt = (i: number) => guard(meta[i]!.uid, async () => void (slots[i] = await readMail(client, meta[i]!, sources.get(meta[i]!.uid), deps)));
+  const parseAt = async (i: number) => {
+    const m = meta[i]!;
+    let raw = sources.get(m.uid);
+    const parse = async () => {
+      const source = await sourceOf(client, m, raw, deps);
+      if (Buffer.isBuffer(source)) raw = source;
+      slots[i] = await parseMail(source, { ...deps.limits, blobs: deps.blobs });
+    };
+    await guard(m.uid, 'parse', parse, () => raw);
+  };
   let next = 0;
   const inMemory = async () => {
     for (let i = next++; i < meta.length; i = next++) if (sources.has(meta[i]!.uid)) await parseAt(i);
@@ -73,15 +103,19 @@ export async function processPage(client: ImapFlow, uids: number[], uidValidity:
   sources.clear();
   for (let i = 0; i < meta.length; i++) if (!small.includes(meta[i]!.uid)) await parseAt(i);
   const parsed = meta.flatMap((m, i) => (slots[i] ? [{ m, mail: slots[i] }] : []));
-  await deps.threads.prefetch(account, parsed.flatMap(({ mail }) => [...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])]));
+  await deps.threads.prefetch(
+    account,
+    parsed.flatMap(({ mail }) => [...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])]),
+  );
   const mapped: Array<{ event: EmailEvent; entry: ThreadEntry }> = [];
   for (const { m, mail } of parsed) {
-    await guard(m.uid, async () => {
+    await guard(m.uid, 'map', async () => {
       const result = await mapMessage(mail, {
         account,
         preferReplyTo: deps.preferReplyTo,
+        sentFolder: deps.sentFolder,
         internalDate: m.internalDate ? new Date(m.internalDate) : undefined,
-        receivedAt: new Date(),
+        receivedAt,
         threads: deps.threads,
         threadWindowDays: deps.limits.threadWindowDays,
       });
@@ -90,9 +124,14 @@ export async function processPage(client: ImapFlow, uids: number[], uidValidity:
       for (const a of mail.attachments) if (a.blobRef) metrics.attachmentBytes.inc({ mailbox: account }, a.size ?? 0);
     });
   }
+  const deadLetters = await deadLettersOf(client, failures, uidValidity, receivedAt, deps);
+  const expunged = uids.length - meta.length + failures.size - deadLetters.length;
 
   const mappedAt = performance.now();
-  const known = await deps.threads.known(account, mapped.map((r) => r.event.data.externalId));
+  const known = await deps.threads.known(
+    account,
+    mapped.map((r) => r.event.data.externalId),
+  );
   const seen = new Set<string>();
   const fresh = mapped.filter(({ event }) => {
     const id = event.data.externalId;
@@ -100,39 +139,112 @@ export async function processPage(client: ImapFlow, uids: number[], uidValidity:
     seen.add(id);
     return true;
   });
-  if (fresh.length > 0) {
-    await deps.bus.publish(fresh.map(({ event }) => ({ topic: TOPICS.inbound, key: inboundKey(event.data), event })));
-  }
+  const records: OutgoingRecord[] = [
+    ...fresh.map(({ event }) => ({ topic: TOPICS.inbound, key: inboundKey(event.data), event })),
+    ...deadLetters.map((event) => ({ topic: TOPICS.dlq, key: event.subject ?? `imap:${account}`, event })),
+  ];
+  if (records.length > 0) await deps.bus.publish(records);
   const publishedAt = performance.now();
   const entries = deps.threads.takePending().filter((e) => !known.has(e.messageId));
   const lastUid = uids[uids.length - 1]!;
   await deps.cursors.commitPage(account, folder, { uidValidity, lastUid }, entries);
   metrics.messages.inc({ ...labels, outcome: 'published' }, fresh.length);
   metrics.messages.inc({ ...labels, outcome: 'duplicate' }, mapped.length - fresh.length);
+  metrics.messages.inc({ ...labels, outcome: 'dead_lettered' }, deadLetters.length);
+  for (const letter of deadLetters) metrics.deadLettered.inc({ mailbox: account, code: letter.data.code });
+  if (expunged > 0) metrics.skipped.inc({ ...labels, reason: 'expunged' }, expunged);
   const seconds = endTimer();
-  const phases = { fetchMs: Math.round(fetched - started), parseMs: Math.round(mappedAt - fetched), publishMs: Math.round(publishedAt - mappedAt) };
+  const phases = {
+    fetchMs: Math.round(fetched - started),
+    parseMs: Math.round(mappedAt - fetched),
+    publishMs: Math.round(publishedAt - mappedAt),
+  };
   if (deps.moveTo) {
     await client.messageMove(uids.join(','), deps.moveTo, { uid: true }).catch((err: Error) => {
-      deps.logger.warn({ folder, code: 'EMAIL.MOVE_FAILED', reason: err.message }, 'move after processing failed');
+      logger.warn({ folder, code: 'EMAIL.MOVE_FAILED', reason: err.message }, 'move after processing failed');
     });
   }
-  deps.logger.info(
-    { folder, messages: uids.length, published: fresh.length, duplicates: mapped.length - fresh.length, lastUid, ms: Math.round(seconds * 1000), ...phases },
+  logger.info(
+    {
+      folder,
+      messages: uids.length,
+      published: fresh.length,
+      duplicates: mapped.length - fresh.length,
+      deadLettered: deadLetters.length,
+      expunged,
+      lastUid,
+      ms: Math.round(seconds * 1000),
+      ...phases,
+    },
     'page drained',
   );
 }
 
-async function readMail(client: ImapFlow, m: FetchMessageObject, source: Buffer | undefined, deps: FolderDeps): Promise<ParsedMail> {
-  const options = { ...deps.limits, blobs: deps.blobs };
+/** The raw bytes of every failed message, as dead letters; a message expunged meanwhile has none. */
+async function deadLettersOf(
+  client: ImapFlow,
+  failures: Map<number, Failure>,
+  uidValidity: string,
+  receivedAt: Date,
+  deps: FolderDeps,
+) {
+  const letters: Array<KanalEvent<'kanal.dlq.record.v1'>> = [];
+  for (const [uid, failure] of [...failures].sort(([a], [b]) => a - b)) {
+    const raw = failure.raw ?? (await downloadWhole(client, uid));
+    if (!raw) continue;
+    const item = mailboxItem(deps.account, deps.folder, uidValidity, uid);
+    const letter = await emailDeadLetter({
+      account: deps.account,
+      raw,
+      error: failure.error,
+      stage: failure.stage,
+      receivedAt,
+      blobs: deps.blobs,
+      item,
+    });
+    deps.logger.warn(
+      { folder: deps.folder, uid, code: letter.data.code, reason: letter.data.message, bytes: raw.length },
+      'message dead-lettered',
+    );
+    letters.push(letter);
+  }
+  return letters;
+}
+
+/** What the parser reads: the page's in-memory copy, the headers of a message over the cap, or a stream. */
+async function sourceOf(
+  client: ImapFlow,
+  m: FetchMessageObject,
+  inMemory: Buffer | undefined,
+  deps: FolderDeps,
+): Promise<Buffer | Readable> {
+  if (inMemory) return inMemory;
   if ((m.size ?? 0) > deps.limits.maxMessageBytes) {
     // Over the message cap: headers only, so the event still exists (flagged `oversize`).
-    const head = await client.fetchOne(String(m.uid), { uid: true, headers: true }, { uid: true });
-    const mail = await parseMail(Buffer.concat([head ? (head.headers ?? Buffer.alloc(0)) : Buffer.alloc(0), Buffer.from('\r\n')]), options);
-    mail.oversizeParts++;
-    return mail;
+    const head = await imap(client.fetchOne(String(m.uid), { uid: true, headers: true }, { uid: true }));
+    return Buffer.concat([head ? (head.headers ?? Buffer.alloc(0)) : Buffer.alloc(0), Buffer.from('\r\n')]);
   }
-  if (source) return parseMail(source, options);
-  const download = await client.download(String(m.uid), undefined, { uid: true });
+  const download = await imap(client.download(String(m.uid), undefined, { uid: true }));
   if (!download.content) throw Object.assign(new Error('message vanished before download'), { code: 'EMAIL.GONE' });
-  return parseMail(download.content, options);
+  // The connection failing mid-message is the infrastructure's, not the message's.
+  download.content.on('error', (error) => retriable(error));
+  return download.content;
+}
+
+async function downloadWhole(client: ImapFlow, uid: number): Promise<Buffer | undefined> {
+  const download = await imap(client.download(String(uid), undefined, { uid: true }));
+  if (!download.content) return undefined;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of download.content as AsyncIterable<Buffer>) chunks.push(chunk);
+  } catch (error) {
+    throw retriable(error);
+  }
+  return Buffer.concat(chunks);
+}
+
+function imap<T>(call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => {
+    throw retriable(error);
+  });
 }

@@ -1,7 +1,13 @@
-/** Message-IDs without angle brackets (DESIGN §2); the first id when a header lists several. */
+import { dropControls } from '../text/control-chars';
+
+/**
+ * Message-IDs without angle brackets; the first id when a header lists several. Control
+ * characters are dropped: a NUL would make the thread index's Postgres insert fail for good.
+ */
 export function cleanId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const m = /<([^<>\s]+)>/.exec(value) ?? /([^<>\s]+@[^<>\s]+)/.exec(value);
-  const id = (m?.[1] ?? value.trim()).slice(0, 998);
+  const text = dropControls(value);
+  const m = /<([^<>\s]+)>/.exec(text) ?? /([^<>\s]+@[^<>\s]+)/.exec(text);
+  const id = (m?.[1] ?? text.trim()).slice(0, 998);
   return id || undefined;
 }

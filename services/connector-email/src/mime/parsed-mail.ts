@@ -11,9 +11,14 @@ export interface ParsedMail {
   /** Raw header lines (`key` lower-cased), for values the parser normalizes too eagerly (Date). */
   headerLines: Array<{ key: string; line: string }>;
   subject?: string;
+  /** The first From entry; `address` is empty when the parser found none (a name, or garbage). */
   from?: MailAddress;
   replyTo?: MailAddress;
   to: MailAddress[];
+  cc: MailAddress[];
+  /** The newest Delivered-To / X-Original-To: what our own MTA delivered the message to. */
+  deliveredTo?: string;
+  originalTo?: string;
   messageId?: string;
   inReplyTo?: string;
   references: string[];
@@ -24,8 +29,12 @@ export interface ParsedMail {
   bouncedMessageId?: string;
   /** `multipart/report` with `report-type=delivery-status`, or a delivery-status part. */
   deliveryReport: boolean;
+  /** `multipart/report` with `report-type=feedback-report` (ARF, RFC 5965), or a feedback-report part. */
+  feedbackReport: boolean;
+  /** The declared multipart structure yielded no part at all; `text` is the raw body. */
+  structureFallback: boolean;
   calendarInvite: boolean;
-  /** Charset labels that were unknown and decoded with the fallback charset. */
+  /** What was decoded with the fallback charset (unknown labels, mislabelled parts, 8-bit headers). */
   unknownCharsets: string[];
   /** Attachments that went over the per-attachment or per-message cap (not stored). */
   oversizeParts: number;
