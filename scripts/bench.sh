@@ -11,7 +11,7 @@ if ! bash scripts/infra/kafka-status.sh >/dev/null; then
   started=1
 fi
 failed=()
-for bench in bus pipeline router meta email whatsapp report; do
+for bench in bus pipeline router meta email whatsapp normalize report; do
   echo "== bench:$bench"
   npm run --silent "bench:$bench" || failed+=("bench:$bench")
 done

@@ -1,7 +1,3 @@
-import { runDemo } from './demo-command';
-import { runDlq } from './dlq-command';
-import { runNormalize } from './normalize-command';
-import { runTopics } from './topics-command';
 import { UsageError } from './usage-error';
 
 const USAGE = `usage: kanal <command>
@@ -28,14 +24,15 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command loads only what it needs: `normalize` must not pay for the Kafka client.
       case 'topics':
-        return await runTopics(rest);
+        return await (await import('./topics-command')).runTopics(rest);
       case 'dlq':
-        return await runDlq(rest);
+        return await (await import('./dlq-command')).runDlq(rest);
       case 'normalize':
-        return await runNormalize(rest);
+        return await (await import('./normalize-command')).runNormalize(rest);
       case 'demo':
-        return await runDemo(rest);
+        return await (await import('./demo-command')).runDemo(rest);
       case undefined:
       case 'help':
       case '--help':
