@@ -19,13 +19,16 @@ const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 /** Composition: routing config → logger → metrics → Postgres → bus → consumer, scheduler, routes. */
 export async function startRouter(
   config: RouterConfig,
-  options: { handleSignals?: boolean } = {},
+  options: {
+    handleSignals?: boolean;
+    /** The clock of SLA deadlines and HTTP actions (tests move it). */ now?: () => Date;
+  } = {},
 ): Promise<RunningService> {
   // Parsed first: a bad routing file stops the service before it touches anything (RoutingConfigError).
   const routing = loadRoutingConfig(config.ROUTER_CONFIG);
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetrics(SERVICE);
-  const ctx = createRouterContext(routing, createRouterMetrics(metrics), logger);
+  const ctx = createRouterContext(routing, createRouterMetrics(metrics), logger, options.now);
 
   await migrate({ databaseUrl: config.DATABASE_URL, schema: config.ROUTER_DB_SCHEMA, dir: MIGRATIONS });
   const pool = createPool(config.DATABASE_URL, {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '@kanal/config';
 import { buildEvent, customerEventId, TOPICS, type Channel, type CloudEvent, type KanalEvent } from '@kanal/contracts';
-import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, type Subscription } from '@kanal/kafka';
+import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, removeIsolatedTopics, type Subscription } from '@kanal/kafka';
 import { createPool } from '@kanal/postgres';
 import type { RunningService } from '@kanal/service';
 import { startRouter } from '../src/app';
@@ -42,8 +42,18 @@ export async function isolatedEnv(routingConfig = testRoutingConfig()) {
   } as Record<string, string>;
 }
 
-export async function startTestRouter(env: Record<string, string>): Promise<RunningService> {
-  return startRouter(parseConfig(configSchema, env), { handleSignals: false });
+export async function startTestRouter(env: Record<string, string>, options: { now?: () => Date } = {}): Promise<RunningService> {
+  return startRouter(parseConfig(configSchema, env), { handleSignals: false, ...options });
+}
+
+/** A clock the test moves by hand: SLA deadlines fall due when the test says so, not when the machine gets there. */
+export function manualClock(start = Date.now()) {
+  let ms = start;
+  return {
+    now: () => new Date(ms),
+    /** Moves the clock to `at` (never backwards). */
+    advanceTo: (at: number) => void (ms = Math.max(ms, at)),
+  };
 }
 
 /** Publishes unified customer events and collects everything the router emits. */
@@ -146,12 +156,13 @@ export function api(port: number) {
 
 export const uid = (p: string) => `${p}-${randomUUID().slice(0, 8)}`;
 
-/** Test schemas are dropped again: the database is shared with the other services' tests. */
-export async function dropSchema(env: Record<string, string>): Promise<void> {
+/** A test's schema and topics go again: the database and the broker are shared with the other suites. */
+export async function cleanUp(env: Record<string, string>): Promise<void> {
   const pool = createPool(env.DATABASE_URL!, { service: 'router-test', max: 1 });
   try {
     await pool.query(`DROP SCHEMA IF EXISTS ${env.ROUTER_DB_SCHEMA} CASCADE`);
   } finally {
     await pool.end();
   }
+  await removeIsolatedTopics(env.KAFKA_BROKERS!, env.KAFKA_TOPIC_PREFIX!);
 }

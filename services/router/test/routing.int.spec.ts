@@ -1,6 +1,6 @@
 import { waitFor } from '@kanal/testing';
 import type { RunningService } from '@kanal/service';
-import { api, busProbe, dropSchema, customerMessage, isolatedEnv, startTestRouter, uid } from './router-harness';
+import { api, busProbe, cleanUp, customerMessage, isolatedEnv, startTestRouter, uid } from './router-harness';
 
 let router: RunningService;
 let probe: Awaited<ReturnType<typeof busProbe>>;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await router?.shutdown('test done');
   await probe?.stop();
-  await dropSchema(env);
+  await cleanUp(env);
 });
 
 const assignedOf = (conversationId: string) =>
@@ -34,15 +34,15 @@ describe('router: Turkish and English routing', () => {
   ])('routes %j to %s at %s', async (text, queue, priority, rule, term) => {
     const customerId = uid('cust');
     const conversationId = uid('conv');
-    const before = Date.now();
-    await probe.publish(customerMessage({ customerId, conversationId, text }));
+    const at = new Date();
+    await probe.publish(customerMessage({ customerId, conversationId, text, at }));
     const assigned = await assignedOf(conversationId);
     expect(assigned.data).toMatchObject({ queue, priority, customer: { id: customerId }, channel: 'whatsapp' });
     expect(assigned.data.reason).toBe(rule ? 'rules' : 'default');
     if (rule) expect(assigned.data.ruleIds).toContain(rule);
     if (term) expect(assigned.data.matchedTerms).toContain(term);
     expect(assigned.data.recent[0]?.text).toBe(text);
-    expect(Date.parse(assigned.data.slaDueAt!)).toBeGreaterThan(before);
+    expect(Date.parse(assigned.data.slaDueAt!)).toBeGreaterThan(at.getTime());
     expect(assigned.subject).toBe(customerId);
   });
 

@@ -1,12 +1,15 @@
 import { waitFor } from '@kanal/testing';
 import type { RunningService } from '@kanal/service';
-import { api, busProbe, customerMessage, dropSchema, isolatedEnv, startTestRouter, uid } from './router-harness';
+import { api, busProbe, cleanUp, customerMessage, isolatedEnv, manualClock, startTestRouter, uid } from './router-harness';
 
 /**
  * SLA deadlines live in Postgres: a restart neither loses nor double-fires a breach, two router
  * instances on one database fire each deadline once, and a response stops the clock.
- * (webchat/api targets are 3 s in the test config.)
+ * (webchat/api targets are 3 s in the test config.) Every router here runs on one hand-moved clock
+ * and every message is stamped with it: a deadline falls due when the test moves the clock past
+ * it, never because the machine was slow.
  */
+const clock = manualClock();
 let env: Record<string, string>;
 let probe: Awaited<ReturnType<typeof busProbe>>;
 const running: RunningService[] = [];
@@ -19,11 +22,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const r of running) await r.shutdown('test done');
   await probe?.stop();
-  await dropSchema(env);
+  await cleanUp(env);
 });
 
 async function start(): Promise<RunningService> {
-  const r = await startTestRouter(env);
+  const r = await startTestRouter(env, { now: clock.now });
   running.push(r);
   return r;
 }
@@ -38,20 +41,24 @@ const breachesOf = (conversationId: string) => probe.of('kanal.sla.breached.v1',
 async function newConversation(text = 'merhaba', channel: 'webchat' | 'whatsapp' = 'webchat') {
   const conversationId = uid('conv');
   const customerId = uid('cust');
-  await probe.publish(customerMessage({ customerId, conversationId, channel, text }));
+  await probe.publish(customerMessage({ customerId, conversationId, channel, text, at: clock.now() }));
   const assigned = await waitFor(() => probe.of('kanal.conversation.assigned.v1', conversationId)[0], { what: 'assignment' });
   return { conversationId, customerId, assigned };
 }
 
+/** Moves the clock just past a conversation's deadline. */
+const passDeadline = (c: { assigned: { data: { slaDueAt?: string } } }) => clock.advanceTo(Date.parse(c.assigned.data.slaDueAt!) + 1);
+
 describe('SLA deadlines', () => {
   it('fires a breach once across a router restart', async () => {
     const first = await start();
-    const { conversationId, assigned } = await newConversation();
+    const c = await newConversation();
+    const { conversationId, assigned } = c;
     const due = Date.parse(assigned.data.slaDueAt!);
     await stop(first); // before the deadline: no timer in memory may be what fires it
-    expect(Date.now()).toBeLessThan(due);
     expect(breachesOf(conversationId)).toHaveLength(0);
 
+    passDeadline(c);
     const second = await start();
     const breach = await waitFor(() => breachesOf(conversationId)[0], { what: 'breach after restart', timeoutMs: 20_000 });
     expect(breach.data).toMatchObject({ conversationId, queue: 'general', priority: 'P3', channel: 'webchat' });
@@ -62,6 +69,7 @@ describe('SLA deadlines', () => {
     // A third instance must not fire it again; a fresh deadline breaching proves it ran ticks.
     await start();
     const marker = await newConversation();
+    passDeadline(marker);
     await waitFor(() => breachesOf(marker.conversationId)[0], { what: 'marker breach', timeoutMs: 20_000 });
     expect(breachesOf(conversationId)).toHaveLength(1);
     const detail = await api(running[0]!.port).get(`/v1/conversations/${conversationId}`);
@@ -75,13 +83,16 @@ describe('SLA deadlines', () => {
     const port = running[0]!.port;
     const answered = await newConversation('yardım lütfen');
     await probe.publish(
-      customerMessage({ customerId: answered.customerId, conversationId: answered.conversationId, channel: 'webchat', kind: 'sent', n: 1 }),
+      customerMessage({
+        customerId: answered.customerId, conversationId: answered.conversationId, channel: 'webchat', kind: 'sent', n: 1, at: clock.now(),
+      }),
     );
     const responded = await waitFor(() => probe.of('kanal.conversation.updated.v1', answered.conversationId)[0], { what: 'responded' });
     expect(responded.data.reason).toBe('responded');
     expect(responded.data.firstResponseAt).toBeDefined();
     // An unanswered conversation opened after the answered one breaches; the answered one must not.
     const unanswered = await newConversation('yardım lütfen');
+    passDeadline(unanswered);
     await waitFor(() => breachesOf(unanswered.conversationId)[0], { what: 'control breach', timeoutMs: 20_000 });
     expect(breachesOf(answered.conversationId)).toHaveLength(0);
     const detail = await api(port).get(`/v1/conversations/${answered.conversationId}`);
@@ -100,6 +111,7 @@ describe('SLA deadlines', () => {
     expect(again.body.firstResponseAt).toBe(first.body.firstResponseAt);
     await waitFor(() => probe.of('kanal.conversation.updated.v1', c.conversationId)[0], { what: 'responded event' });
     const control = await newConversation('yardım');
+    passDeadline(control);
     await waitFor(() => breachesOf(control.conversationId)[0], { what: 'control breach', timeoutMs: 20_000 });
     expect(breachesOf(c.conversationId)).toHaveLength(0);
     expect(probe.of('kanal.conversation.updated.v1', c.conversationId)).toHaveLength(1);
@@ -108,8 +120,10 @@ describe('SLA deadlines', () => {
   it('does not double-fire with a second router instance on the same database', async () => {
     while (running.length < 2) await start();
     const conversations = await Promise.all(Array.from({ length: 12 }, () => newConversation()));
+    for (const c of conversations) passDeadline(c);
     for (const c of conversations) await waitFor(() => breachesOf(c.conversationId)[0], { what: 'breach', timeoutMs: 20_000 });
     const marker = await newConversation();
+    passDeadline(marker);
     await waitFor(() => breachesOf(marker.conversationId)[0], { what: 'marker breach', timeoutMs: 20_000 });
     for (const c of conversations) expect(breachesOf(c.conversationId)).toHaveLength(1);
     const ids = probe.of('kanal.sla.breached.v1').map((e) => e.id);

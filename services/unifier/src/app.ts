@@ -7,6 +7,7 @@ import { runService, type RunningService } from '@kanal/service';
 import type { UnifierConfig } from './config';
 import { onInboundEvents } from './handlers/on-inbound-events';
 import { customerRoutes } from './http/customer-routes';
+import { reviewRoutes } from './http/review-routes';
 import { IdentityPolicy } from './identity/identity-policy';
 import { ApiOutboxRelay } from './relay/api-outbox-relay';
 
@@ -63,14 +64,11 @@ export async function startUnifier(
     http: { port: config.PORT, host: config.HOST },
     bus,
     handleSignals: options.handleSignals,
-    routes: customerRoutes({
-      pool,
-      bus,
-      policy,
-      auth: { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED },
-      defaultRegion: config.DEFAULT_PHONE_REGION,
-      logger,
-    }),
+    routes: (app) => {
+      const auth = { tokens: config.AUTH_TOKENS, disabled: config.AUTH_DISABLED };
+      customerRoutes({ pool, bus, policy, auth, defaultRegion: config.DEFAULT_PHONE_REGION, logger })(app);
+      reviewRoutes({ pool, bus, policy, auth, logger })(app);
+    },
     start: async () => {
       await bus.subscribe({
         groupId: config.UNIFIER_GROUP_ID,

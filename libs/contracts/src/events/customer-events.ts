@@ -81,6 +81,8 @@ export const customerMergedDataSchema = z.object({
     reason: z.string().max(1_000).optional(),
     actor: z.string().max(256).optional(),
     sourceEventId: z.string().optional(),
+    /** Set when an agent accepted a link suggestion (`POST /v1/link-suggestions/{id}/accept`): its id. */
+    suggestionId: id.optional(),
   }),
   customer: customerSummarySchema,
   /** The survivor's open conversation after the fold, and the ones folded into it. */

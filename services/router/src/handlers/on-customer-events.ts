@@ -10,7 +10,7 @@ import { withTransaction, type Pool } from '@kanal/postgres';
 import { asDependencyOutage } from '@kanal/service';
 import type { RouterContext } from '../router-context';
 import { BatchStore } from '../store/batch-store';
-import type { Queryable } from '../store/conversation-repo';
+import { renameCustomer, type Queryable } from '../store/conversation-repo';
 import type { SurgeQueue } from '../surge/surge-queue';
 import type { SurgeHit } from '../surge/surge-watch';
 import { applySplit, foldMerge } from '../use-cases/fold-customers';
@@ -85,6 +85,15 @@ async function handleOne(
       store.invalidate();
       return records;
     }
+    case 'kanal.customer.updated.v1': {
+      // Attributes are read from each message's customer summary when rules run (the router keeps
+      // none), so only a changed name needs writing into the conversations' customer summary.
+      if (event.data.changes.displayName === undefined) return ignored(ctx, 'attributes-apply-on-next-message');
+      await store.flush();
+      await renameCustomer(db, event.data.customerId, event.data.changes.displayName);
+      store.invalidate();
+      return [];
+    }
     default:
       return ignored(ctx, 'event-type-not-routed');
   }
@@ -118,7 +127,7 @@ function batchKeys(records: IncomingRecord[]) {
   };
 }
 
-/** Edits, reactions, statuses, link suggestions: nothing to route, counted (never silent). */
+/** Edits, reactions, statuses, link suggestions, attribute changes: nothing to route, counted (never silent). */
 function ignored(ctx: RouterContext, reason: string): OutgoingRecord[] {
   ctx.metrics.dropped.inc({ reason });
   return [];

@@ -23,7 +23,7 @@ export interface RouteDeps {
 const idParam = z.string().min(1).max(128);
 const respondedBody = z.object({ at: z.iso.datetime({ offset: true }).optional(), actor: z.string().max(256).optional() }).strict();
 
-/** DESIGN §5 router endpoints: thin, each delegating to a query or a use case. */
+/** The router endpoints (docs/architecture.md §5): thin, each delegating to a query or a use case. */
 export function routerRoutes(deps: RouteDeps) {
   return (app: Express) => {
     const auth = requireBearer(deps.auth.tokens, { disabled: deps.auth.disabled });

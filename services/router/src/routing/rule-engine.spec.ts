@@ -79,7 +79,7 @@ describe('RuleEngine with the default config', () => {
 });
 
 describe('SlaPolicy', () => {
-  it('uses the DESIGN targets per channel, tightened by priority', () => {
+  it('uses the default targets per channel, tightened by priority', () => {
     expect(sla.targetMs('general', 'whatsapp', 'P3')).toBe(15 * 60_000);
     expect(sla.targetMs('general', 'whatsapp', 'P1')).toBe(225_000);
     expect(sla.targetMs('general', 'email', 'P2')).toBe(12 * 3_600_000);

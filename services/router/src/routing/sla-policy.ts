@@ -2,7 +2,7 @@ import type { Channel, Priority } from '@kanal/contracts';
 import type { RoutingConfig } from '../routing-config/routing-config-schema';
 import { BusinessCalendar } from './business-calendar';
 
-/** First-response targets from the support playbooks (DESIGN §4); the config file may override. */
+/** First-response targets from the support playbooks (docs/architecture.md §4); the config file may override. */
 export const DEFAULT_FIRST_RESPONSE_MS: Record<Channel, number> = {
   webchat: 60_000,
   api: 60_000,

@@ -120,6 +120,19 @@ export async function reassignCustomer(db: Queryable, fromCustomerId: string, to
   ]);
 }
 
+/**
+ * A name an agent changed (`kanal.customer.updated.v1`) replaces the one in the summaries of the
+ * customer's conversations, so later routing events (breaches, closes) carry it.
+ */
+export async function renameCustomer(db: Queryable, customerId: string, displayName: string | null): Promise<void> {
+  await db.query(
+    `UPDATE conversations SET customer = CASE WHEN $2::text IS NULL THEN customer - 'displayName'
+        ELSE jsonb_set(customer, '{displayName}', to_jsonb($2::text)) END, updated_at = now()
+      WHERE customer_id = $1`,
+    [customerId, displayName],
+  );
+}
+
 /** True the first time an event id is seen (redelivery and a second instance are no-ops). */
 export async function markProcessed(db: Queryable, eventId: string): Promise<boolean> {
   const { rowCount } = await db.query(`INSERT INTO processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING`, [eventId]);

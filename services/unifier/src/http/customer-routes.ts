@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
   buildEvent,
   customerEventId,
-  describeIssues,
   identitySchema,
   identityTypeSchema,
   IdentityError,
@@ -13,13 +12,13 @@ import { HttpError, requireBearer } from '@kanal/http';
 import { withTransaction, type Pool } from '@kanal/postgres';
 import type { EventPublisher } from '@kanal/kafka';
 import type { Logger } from '@kanal/observability';
-import { TOPICS } from '@kanal/contracts';
 import type { IdentityPolicy } from '../identity/identity-policy';
-import { enqueueApiEvents, forgetPublished } from '../store/pg-api-outbox';
-import type { OutboxEntry } from '../store/pg-outbox';
+import { enqueueApiEvents } from '../store/pg-api-outbox';
 import { customerProfile, liveCustomerId, timelinePage } from '../store/pg-read-model';
 import { mergeByRequest } from '../use-cases/merge-by-request';
-import { splitCustomer, UnifierError } from '../use-cases/split-customer';
+import { splitCustomer } from '../use-cases/split-customer';
+import { MAX_ATTRIBUTES, updateCustomer } from '../use-cases/update-customer';
+import { invalidCursor, limitParam, mapped, parseBody, publishOrLeaveToRelay, uuidParam } from './http-input';
 
 export interface CustomerRoutesDeps {
   pool: Pool;
@@ -45,65 +44,41 @@ const splitBody = z
   })
   .refine((b) => b.mergeId || b.identities?.length, { message: 'name a mergeId or identities' });
 
-const STATUS: Record<string, number> = {
-  'UNIFIER.CUSTOMER_NOT_FOUND': 404,
-  'UNIFIER.MERGE_NOT_FOUND': 404,
-  'UNIFIER.ALREADY_MERGED': 409,
-  'UNIFIER.LIMIT_EXCEEDED': 409,
-  'UNIFIER.NOTHING_TO_SPLIT': 400,
-  'UNIFIER.IDENTITY_NOT_OWNED': 409,
-};
+// The limits of the contract's customer summary (`customerSummarySchema`): what events can carry.
+const patchBody = z
+  .object({
+    displayName: z.string().trim().min(1).max(256).nullable().optional(),
+    attributes: z
+      .record(z.string().min(1).max(128), z.string().max(1_024).nullable())
+      .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, { message: `at most ${MAX_ATTRIBUTES} attributes` })
+      .optional(),
+    actor: z.string().max(256).optional(),
+  })
+  .strict()
+  .refine((b) => b.displayName !== undefined || b.attributes !== undefined, {
+    message: 'name displayName or attributes to change',
+  });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
-  if (!r.success) throw new HttpError(400, 'UNIFIER.INVALID_REQUEST', describeIssues(r.error.issues));
-  return r.data;
-}
-
-function customerIdParam(raw: string): string {
-  if (!uuid.safeParse(raw).success) throw new HttpError(400, 'UNIFIER.INVALID_ID', 'customer id must be a UUID');
-  return raw;
-}
-
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof UnifierError) throw new HttpError(STATUS[error.code] ?? 400, error.code, error.message);
-    throw error;
-  }
-}
-
-/** DESIGN §5: profile, timeline, identity lookup (following merge redirects), merge and split. */
+/** Profile, timeline, identity lookup (following merge redirects), patch, merge and split. */
 export function customerRoutes(deps: CustomerRoutesDeps) {
   return (app: Express) => {
     const auth = requireBearer(deps.auth.tokens, { disabled: deps.auth.disabled });
     const json = express.json({ limit: '64kb' });
 
     app.get('/v1/customers/:id', auth, async (req, res) => {
-      const profile = await customerProfile(deps.pool, customerIdParam(req.params.id as string));
+      const profile = await customerProfile(deps.pool, uuidParam(req.params.id));
       if (!profile) throw new HttpError(404, 'UNIFIER.CUSTOMER_NOT_FOUND', 'no such customer');
       res.json(profile);
     });
 
     app.get('/v1/customers/:id/timeline', auth, async (req, res) => {
-      const id = await liveCustomerId(deps.pool, customerIdParam(req.params.id as string));
+      const id = await liveCustomerId(deps.pool, uuidParam(req.params.id));
       if (!id) throw new HttpError(404, 'UNIFIER.CUSTOMER_NOT_FOUND', 'no such customer');
-      const limit = z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(200)
-        .default(50)
-        .safeParse(req.query.limit ?? undefined);
-      if (!limit.success) throw new HttpError(400, 'UNIFIER.INVALID_LIMIT', 'limit must be 1..200');
-      const page = await timelinePage(
-        deps.pool,
-        id,
-        limit.data,
-        typeof req.query.cursor === 'string' ? req.query.cursor : undefined,
-      );
-      if (!page) throw new HttpError(400, 'UNIFIER.INVALID_CURSOR', 'cursor is not one this API issued');
+      const limit = limitParam(req.query.limit, 200, 50);
+      const cursor = req.query.cursor;
+      if (cursor !== undefined && typeof cursor !== 'string') throw invalidCursor();
+      const page = await timelinePage(deps.pool, id, limit, cursor);
+      if (!page) throw invalidCursor();
       res.json({ customerId: id, ...page });
     });
 
@@ -127,8 +102,22 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
       res.json({ customerId: profile!.id, identity: { type: type.data, value }, customer: profile });
     });
 
+    app.patch('/v1/customers/:id', auth, json, async (req, res) => {
+      const id = uuidParam(req.params.id);
+      const patch = parseBody(patchBody, req.body ?? {});
+      const result = await mapped(() =>
+        withTransaction(deps.pool, async (c) => {
+          const updated = await updateCustomer(c, id, patch);
+          if (updated.event) await enqueueApiEvents(c, [updated.event]);
+          return updated;
+        }),
+      );
+      if (result.event) await publishOrLeaveToRelay(deps, result.event);
+      res.status(200).json(result.answer);
+    });
+
     app.post('/v1/customers/merge', auth, json, async (req, res) => {
-      const body = parse(mergeBody, req.body);
+      const body = parseBody(mergeBody, req.body);
       const output = await mapped(() =>
         withTransaction(deps.pool, async (c) => {
           const merged = await mergeByRequest(c, body.customerIds, { reason: body.reason, actor: body.actor }, deps.policy);
@@ -141,8 +130,8 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
     });
 
     app.post('/v1/customers/:id/split', auth, json, async (req, res) => {
-      const id = customerIdParam(req.params.id as string);
-      const body = parse(splitBody, req.body);
+      const id = uuidParam(req.params.id);
+      const body = parseBody(splitBody, req.body);
       const output = await mapped(() =>
         withTransaction(deps.pool, async (c) => {
           const result = await splitCustomer(c, id, body);
@@ -167,17 +156,4 @@ export function customerRoutes(deps: CustomerRoutesDeps) {
       res.status(200).json(output.event.data);
     });
   };
-}
-
-/**
- * The change is committed and its event queued with it: publish now for low latency, and when
- * Kafka is unavailable leave it to the relay (the answer stays 200, because the change happened).
- */
-async function publishOrLeaveToRelay(deps: CustomerRoutesDeps, entry: OutboxEntry): Promise<void> {
-  try {
-    await deps.bus.publish([{ topic: TOPICS.customers, key: entry.key, event: entry.event }]);
-    await forgetPublished(deps.pool, [entry.event.id]);
-  } catch (err) {
-    deps.logger.warn({ err, code: (err as { code?: string }).code, eventId: entry.event.id }, 'event left to the outbox relay');
-  }
 }

@@ -28,3 +28,27 @@ it('finds emails and phone numbers written in a message', () => {
     { type: 'phone', value: '+905321234567' },
   ]);
 });
+
+it('names the source of a blocked value and lists every configured entry once, in precedence order', () => {
+  const policy = new IdentityPolicy({
+    blocked: ['phone:+905550000000', 'email:info@*', 'email:ortak@*'],
+    business: ['email:destek@magaza.com', 'phone:+905550000000'],
+    limits: {},
+  });
+  expect(policy.sourceOf({ type: 'email', value: 'info@magaza.com' })).toBe('default');
+  expect(policy.sourceOf({ type: 'email', value: 'ortak@firma.com' })).toBe('config');
+  expect(policy.sourceOf({ type: 'phone', value: '+905550000000' })).toBe('config');
+  expect(policy.sourceOf({ type: 'email', value: 'destek@magaza.com' })).toBe('business-config');
+  expect(policy.sourceOf({ type: 'email', value: 'ayse@example.com' })).toBeUndefined();
+  const entries = policy.entries();
+  expect(entries.filter((e) => e.entry === 'email:info@*')).toEqual([
+    { entry: 'email:info@*', pattern: true, source: 'default' },
+  ]);
+  const rank = entries.map((e) => ['default', 'config', 'business-config'].indexOf(e.source));
+  expect(rank).toEqual([...rank].sort());
+  expect(entries.find((e) => e.entry === 'phone:+905550000000')).toEqual({
+    entry: 'phone:+905550000000',
+    pattern: false,
+    source: 'config',
+  });
+});

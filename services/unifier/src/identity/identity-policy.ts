@@ -9,28 +9,65 @@ export const DEFAULT_BLOCKED = [
   'email:mailer-daemon@*',
 ];
 
+/** Why a value is blocked: a shared inbox, the operator's list, the business's list, or learned from events. */
+export type BlockSource = 'default' | 'config' | 'business-config' | 'learned';
+
 export interface IdentityPolicyConfig {
   blocked: string[];
   business: string[];
   limits: Record<string, number>;
 }
 
-/** Blocked values and per-type limits (DESIGN §3), compiled once. */
+/** A configured blocked value (`type:value`) or pattern (`type:prefix*`), with where it comes from. */
+export interface BlockedEntry {
+  entry: string;
+  pattern: boolean;
+  source: Exclude<BlockSource, 'learned'>;
+}
+
+/**
+ * Configured blocked values and per-type limits, compiled once (docs/architecture.md §3). Values
+ * learned at run time are added per batch by `Blocklist`. A value in several lists counts under
+ * the first: the shared-inbox defaults, then UNIFIER_BLOCKED_IDENTITIES, then BUSINESS_IDENTITIES.
+ */
 export class IdentityPolicy {
-  private readonly exact = new Set<string>();
-  private readonly patterns: RegExp[] = [];
+  private readonly exact = new Map<string, BlockedEntry>();
+  private readonly patterns: Array<{ regex: RegExp; entry: BlockedEntry }> = [];
 
   constructor(private readonly config: IdentityPolicyConfig) {
-    for (const entry of [...DEFAULT_BLOCKED, ...config.blocked, ...config.business]) {
-      const normalized = entry.trim().toLowerCase();
-      if (!normalized.includes('*')) this.exact.add(normalized);
-      else this.patterns.push(new RegExp(`^${normalized.split('*').map(escape).join('.*')}$`));
+    const sources: Array<[BlockedEntry['source'], string[]]> = [
+      ['default', DEFAULT_BLOCKED],
+      ['config', config.blocked],
+      ['business-config', config.business],
+    ];
+    for (const [source, list] of sources) {
+      for (const raw of list) {
+        const normalized = raw.trim().toLowerCase();
+        const entry = { entry: normalized, pattern: normalized.includes('*'), source };
+        if (!entry.pattern) {
+          if (!this.exact.has(normalized)) this.exact.set(normalized, entry);
+        } else if (!this.patterns.some((p) => p.entry.entry === normalized)) {
+          this.patterns.push({ regex: new RegExp(`^${normalized.split('*').map(escape).join('.*')}$`), entry });
+        }
+      }
     }
   }
 
   isBlocked(identity: Identity): boolean {
+    return this.sourceOf(identity) !== undefined;
+  }
+
+  /** The configuration that blocks the value, or undefined. */
+  sourceOf(identity: Identity): BlockedEntry['source'] | undefined {
     const key = `${identity.type}:${identity.value}`.toLowerCase();
-    return this.exact.has(key) || this.patterns.some((p) => p.test(key));
+    return this.exact.get(key)?.source ?? this.patterns.find((p) => p.regex.test(key))?.entry.source;
+  }
+
+  /** Every configured value and pattern, in precedence order. */
+  entries(): BlockedEntry[] {
+    const all = [...this.exact.values(), ...this.patterns.map((p) => p.entry)];
+    const rank = { default: 0, config: 1, 'business-config': 2 };
+    return all.sort((a, b) => rank[a.source] - rank[b.source] || Number(a.pattern) - Number(b.pattern));
   }
 
   limit(type: string): number {

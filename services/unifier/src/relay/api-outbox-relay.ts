@@ -8,10 +8,11 @@ import { claimUnpublished, forgetPublished } from '../store/pg-api-outbox';
 const BATCH = 200;
 
 /**
- * Publishes merge and split events whose request could not (Kafka down at answer time, or the
- * process died between commit and publish). Rows are claimed with SKIP LOCKED, published with
- * acks=all while locked, then deleted in the same transaction: a crash before the commit publishes
- * them again with the same ids, which consumers deduplicate.
+ * Publishes the events of API changes (merges, splits, accepted suggestions, customer updates)
+ * whose request could not (Kafka down at answer time, or the process died between commit and
+ * publish). Rows are claimed with SKIP LOCKED, published with acks=all while locked, then deleted
+ * in the same transaction: a crash before the commit publishes them again with the same ids, which
+ * consumers deduplicate.
  */
 export class ApiOutboxRelay {
   private readonly loop: PollingLoop;

@@ -22,6 +22,8 @@ export interface MergeOutcome {
     reason?: string;
     actor?: string;
     sourceEventId?: string;
+    /** The link suggestion an agent accepted, when the merge is one. */
+    suggestionId?: string;
   };
   movedIdentities: Identity[];
 }

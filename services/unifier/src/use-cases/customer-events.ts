@@ -8,6 +8,7 @@ import {
 } from '@kanal/contracts';
 import type { ConversationRow } from '../store/pg-conversations';
 import type { CustomerRow, MergeOutcome, Suggestion } from '../store/pg-identity-graph';
+import { suggestionIdOf } from '../store/pg-link-suggestions';
 import type { OutboxEntry } from '../store/pg-outbox';
 
 const SOURCE = 'kanal/unifier';
@@ -60,14 +61,7 @@ export function mergedEvent(
 }
 
 export function suggestionEvent(s: Suggestion, sourceEventId: string | undefined): OutboxEntry {
-  const suggestionId = customerEventId(
-    'suggestion',
-    sourceEventId ?? '',
-    s.customerId,
-    s.identity.type,
-    s.identity.value,
-    s.reason,
-  );
+  const suggestionId = suggestionIdOf(s, sourceEventId);
   return out(
     s.customerId,
     buildEvent({

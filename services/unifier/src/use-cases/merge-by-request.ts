@@ -1,3 +1,4 @@
+import type { Identity } from '@kanal/contracts';
 import type { PoolClient } from '@kanal/postgres';
 import type { IdentityPolicy } from '../identity/identity-policy';
 import { foldOpenConversations } from '../store/pg-conversations';
@@ -6,11 +7,14 @@ import type { OutboxEntry } from '../store/pg-outbox';
 import { customerSummary, mergedEvent } from './customer-events';
 import { UnifierError } from './split-customer';
 
-/** An explicit merge by an agent or integrator (`POST /v1/customers/merge`); the older customer survives. */
+/**
+ * An explicit merge by an agent or integrator (`POST /v1/customers/merge`, or an accepted link
+ * suggestion, named in the evidence with the identity it was about); the older customer survives.
+ */
 export async function mergeByRequest(
   client: PoolClient,
   ids: [string, string],
-  request: { reason?: string; actor?: string },
+  request: { reason?: string; actor?: string; suggestionId?: string; identities?: Identity[] },
   policy: IdentityPolicy,
 ): Promise<OutboxEntry> {
   const customers = await lockCustomers(client, ids);
@@ -23,7 +27,11 @@ export async function mergeByRequest(
   const combined = [...(await identitiesOf(client, survivor.id)), ...(await identitiesOf(client, merged.id))];
   const over = policy.exceeded(combined);
   if (over) throw new UnifierError('UNIFIER.LIMIT_EXCEEDED', `merging would pass the ${over} limit`);
-  const merge = await mergeCustomers(client, survivor, merged, { kind: 'explicit', identities: [], ...request });
+  const merge = await mergeCustomers(client, survivor, merged, {
+    kind: 'explicit',
+    ...request,
+    identities: request.identities ?? [],
+  });
   const fold = await foldOpenConversations(client, survivor.id, merged.id);
   return mergedEvent(merge, customerSummary(survivor, await identitiesOf(client, survivor.id)), fold);
 }

@@ -1,6 +1,6 @@
 import type { Identity, MessageData } from '@kanal/contracts';
 import type { PoolClient } from '@kanal/postgres';
-import type { IdentityPolicy } from '../identity/identity-policy';
+import type { BlockSource, IdentityPolicy } from '../identity/identity-policy';
 import { foldOpenConversations } from '../store/pg-conversations';
 import {
   attachIdentities,
@@ -14,6 +14,7 @@ import {
   type MergeOutcome,
   type Suggestion,
 } from '../store/pg-identity-graph';
+import { suggestForBlocked } from './suggest-for-blocked';
 
 export interface Resolution {
   customer: CustomerRow;
@@ -27,29 +28,31 @@ const key = (i: Identity) => `${i.type}:${i.value}`;
 
 /**
  * Finds (or creates) the customer of a message from the identities that arrived on it, merging
- * customers those identities link (DESIGN §3) unless a per-type limit forbids it.
+ * customers those identities link (docs/architecture.md §3) unless a per-type limit forbids it.
+ * Blocked identities never link; each one presented becomes a suggestion.
  */
 export async function resolveCustomer(
   client: PoolClient,
   data: MessageData,
   party: MessageData['sender'] | undefined,
   policy: IdentityPolicy,
+  blockedBy: (identity: Identity) => BlockSource | undefined,
   sourceEventId: string,
   /** Further advisory-lock keys taken in the same ordered statement (the message's own key). */
   lockKeys: string[] = [],
 ): Promise<Resolution> {
-  const identities = party?.identities ?? [];
-  const linkable = identities.filter((i) => !policy.isBlocked(i));
-  const blocked = identities.filter((i) => policy.isBlocked(i));
+  const identities = [...new Map((party?.identities ?? []).map((i) => [key(i), i])).values()];
+  const linkable = identities.filter((i) => !blockedBy(i));
+  const blocked = identities.flatMap((identity) => {
+    const source = blockedBy(identity);
+    return source ? [{ identity, source }] : [];
+  });
   const now = new Date();
+  const at = new Date(data.occurredAt);
   if (linkable.length === 0) {
     await lockIdentities(client, [], lockKeys);
     const customer = await threadCustomer(client, data, party?.displayName, now);
-    const suggestions = blocked.map((identity): Suggestion => ({
-      customerId: customer.id,
-      identity,
-      reason: 'blocked-identity',
-    }));
+    const suggestions = await suggestForBlocked(client, customer.id, blocked, at);
     return { customer, identities: await identitiesOf(client, customer.id), merges: [], suggestions };
   }
 
@@ -88,7 +91,7 @@ export async function resolveCustomer(
   }
   const unowned = linkable.filter((i) => !owners.has(key(i)));
   const attached = await attachIdentities(client, customer.id, unowned, policy);
-  suggestions.push(...attached.suggestions);
+  suggestions.push(...attached.suggestions, ...(await suggestForBlocked(client, customer.id, blocked, at)));
   if (!customer.display_name && party?.displayName) {
     await client.query('UPDATE customers SET display_name = $2 WHERE id = $1 AND display_name IS NULL', [
       customer.id,

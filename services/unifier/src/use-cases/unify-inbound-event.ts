@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundData, KanalEvent, MessageData } from '@kanal/contracts';
 import type { PoolClient } from '@kanal/postgres';
+import type { Blocklist } from '../identity/blocklist';
 import { findMentionedIdentities } from '../identity/find-mentioned-identities';
 import type { IdentityPolicy } from '../identity/identity-policy';
 import { applyStateEvent, STATE_KINDS } from '../message-state';
@@ -25,6 +26,7 @@ import {
 import { recordSuggestions } from '../store/pg-link-suggestions';
 import { recordedOutputs, recordOutputs, type OutboxEntry } from '../store/pg-outbox';
 import { customerSummary, mergedEvent, suggestionEvent, unifiedEvent } from './customer-events';
+import { batchBlocklist } from './learn-business-identities';
 import { resolveCustomer } from './resolve-customer';
 import { unifyMessagesInBulk, type MessageEvent } from './unify-messages-in-bulk';
 
@@ -34,6 +36,11 @@ export interface UnifyContext {
   defaultRegion: string;
   /** Counts state events parked until their message arrives. */
   onPending?: () => void;
+}
+
+/** The context of one batch: the configuration and the batch's blocked values. */
+export interface BatchContext extends UnifyContext {
+  blocklist: Blocklist;
 }
 
 type InboundEvent = KanalEvent & { data: InboundData };
@@ -50,11 +57,12 @@ export async function unifyInboundEvents(
 ): Promise<OutboxEntry[]> {
   const done = await recordedOutputs(client, [...new Set(events.map((e) => e.id))]);
   const todo = [...new Map(events.filter((e) => !done.has(e.id)).map((e) => [e.id, e])).values()];
+  const batch: BatchContext = { ...ctx, blocklist: await batchBlocklist(client, todo, ctx.policy) };
   const fresh: Array<[string, OutboxEntry[]]> = [];
   for (let i = 0; i < todo.length; ) {
     const run = messageRun(todo, i);
     if (run.length >= 2) {
-      const taken = await unifyMessagesInBulk(client, run, ctx, (m, e, s, c) => applyOne(client, m, e, s, c));
+      const taken = await unifyMessagesInBulk(client, run, batch, (m, e, s, c) => applyOne(client, m, e, s, c));
       fresh.push(...taken);
       i += taken.length;
       if (taken.length > 0) continue;
@@ -62,7 +70,7 @@ export async function unifyInboundEvents(
     const event = todo[i++]!;
     fresh.push([
       event.id,
-      isMessage(event) ? await unifyMessage(client, event, ctx) : await applyToTarget(client, event, ctx),
+      isMessage(event) ? await unifyMessage(client, event, batch) : await applyToTarget(client, event, batch),
     ]);
   }
   for (const [id, outputs] of fresh) done.set(id, outputs);
@@ -81,14 +89,15 @@ function messageRun(events: InboundEvent[], start: number): MessageEvent[] {
   return events.slice(start, end) as MessageEvent[];
 }
 
-async function unifyMessage(client: PoolClient, event: MessageEvent, ctx: UnifyContext) {
+async function unifyMessage(client: PoolClient, event: MessageEvent, ctx: BatchContext) {
   const data = event.data;
   // On an outbound echo the customer is the recipient.
   const party = data.direction === 'outbound' ? data.recipient : data.sender;
   // The message's own key too: a state event aimed at it waits for its insert (or parks first).
-  const { customer, identities, merges, suggestions } = await resolveCustomer(client, data, party, ctx.policy, event.id, [
-    messageLockKey(data.channel, data.accountId, data.externalId),
-  ]);
+  const lockKey = messageLockKey(data.channel, data.accountId, data.externalId);
+  const blockedBy = ctx.blocklist.forEvent(event.id);
+  const resolution = await resolveCustomer(client, data, party, ctx.policy, blockedBy, event.id, [lockKey]);
+  const { customer, identities, merges, suggestions } = resolution;
   const outputs: OutboxEntry[] = [];
   const at = new Date(data.occurredAt);
   let conversation = await conversationFor(client, customer.id, at, ctx.idleHours);

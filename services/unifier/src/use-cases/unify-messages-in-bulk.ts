@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity, InboundData, KanalEvent, MessageData } from '@kanal/contracts';
 import type { PoolClient } from '@kanal/postgres';
+import { blockedCandidate, blockedDetail, notePresentation } from '../identity/blocked-candidate';
 import { findMentionedIdentities } from '../identity/find-mentioned-identities';
-import {
-  closeConversations,
-  insertConversations,
-  openConversationsForUpdate,
-  updateConversationCounters,
-  type ConversationRow,
-} from '../store/pg-conversations';
+import { blockedValueTies, recordPresentations } from '../store/pg-blocked-presentations';
+import { openConversationsForUpdate, type ConversationRow } from '../store/pg-conversations';
 import {
   customersForUpdate,
   fillDisplayNames,
@@ -32,8 +28,9 @@ import {
   type NewMessage,
 } from '../store/pg-messages';
 import type { OutboxEntry } from '../store/pg-outbox';
+import { ConversationPlan } from './conversation-plan';
 import { customerSummary, suggestionEvent, unifiedEvent } from './customer-events';
-import type { UnifyContext } from './unify-inbound-event';
+import type { BatchContext } from './unify-inbound-event';
 
 type InboundEvent = KanalEvent & { data: InboundData };
 export type MessageEvent = InboundEvent & { data: MessageData };
@@ -51,12 +48,6 @@ interface CustomerState {
   identities: Identity[];
   isNew: boolean;
   nameFilled: boolean;
-}
-
-interface ConversationState {
-  row: ConversationRow;
-  isNew: boolean;
-  touched: boolean;
 }
 
 interface Planned {
@@ -83,10 +74,17 @@ const partyOf = (d: MessageData) => (d.direction === 'outbound' ? d.recipient : 
 export async function unifyMessagesInBulk(
   client: PoolClient,
   events: MessageEvent[],
-  ctx: UnifyContext,
+  ctx: BatchContext,
   applyParked: ApplyParked,
 ): Promise<Array<[string, OutboxEntry[]]>> {
-  const linkable = events.map((e) => (partyOf(e.data)?.identities ?? []).filter((i) => !ctx.policy.isBlocked(i)));
+  const parties = events.map((e) => dedupe(partyOf(e.data)?.identities ?? []));
+  const linkable = parties.map((ids, n) => ids.filter((i) => !ctx.blocklist.sourceFor(i, events[n]!.id)));
+  const blocked = parties.map((ids, n) =>
+    ids.flatMap((identity) => {
+      const source = ctx.blocklist.sourceFor(identity, events[n]!.id);
+      return source ? [{ identity, source }] : [];
+    }),
+  );
   // Every key the run may touch, in one sorted statement: bulk callers cannot deadlock each other.
   await lockKeys(client, [
     ...linkable.flat().map(idKey),
@@ -95,7 +93,8 @@ export async function unifyMessagesInBulk(
   const mentioned = events.map((e) =>
     e.data.direction === 'inbound' ? findMentionedIdentities(e.data.text, ctx.defaultRegion) : [],
   );
-  const owners = await ownersOf(client, dedupe([...linkable.flat(), ...mentioned.flat()]));
+  const owners = await ownersOf(client, dedupe([...parties.flat(), ...mentioned.flat()]));
+  const ties = await blockedValueTies(client, dedupe(blocked.flat().map((b) => b.identity)));
   const stored = await storedMessageKeys(client, events.map((e) => e.data));
   const ownerIds = [...new Set(linkable.flat().map((i) => owners.get(idKey(i))).filter((id): id is string => !!id))];
   const rows = await customersForUpdate(client, ownerIds);
@@ -113,6 +112,7 @@ export async function unifyMessagesInBulk(
   const seen = new Set<string>();
   const now = new Date();
   const planned: Planned[] = [];
+  const presentations: Array<Identity & { customerId: string; at: Date }> = [];
 
   for (const [index, event] of events.entries()) {
     const data = event.data;
@@ -145,6 +145,22 @@ export async function unifyMessagesInBulk(
       customer.identities.push(identity);
       owners.set(idKey(identity), customer.row.id);
       newIdentities.push({ ...identity, customerId: customer.row.id });
+    }
+    // The per-message path's suggestForBlocked, on the ties as they stand at this message.
+    const at = new Date(data.occurredAt);
+    for (const { identity, source } of blocked[index]!) {
+      const valueTies = ties.get(idKey(identity))!;
+      const owner = owners.get(idKey(identity));
+      const candidate = blockedCandidate(customer.row.id, { ...(owner ? { owner } : {}), presenters: valueTies.presenters });
+      suggestions.push({
+        customerId: customer.row.id,
+        ...(candidate ? { candidateCustomerId: candidate } : {}),
+        identity,
+        reason: 'blocked-identity',
+        detail: blockedDetail(source),
+      });
+      notePresentation(valueTies, customer.row.id, at);
+      presentations.push({ ...identity, customerId: customer.row.id, at });
     }
     if (!customer.row.display_name && party?.displayName) {
       customer.row.display_name = party.displayName;
@@ -190,6 +206,7 @@ export async function unifyMessagesInBulk(
   await insertIdentities(client, newIdentities);
   await conversations.write(client);
   await insertMessages(client, planned.map((p) => p.message));
+  await recordPresentations(client, presentations);
 
   const fresh = await recordSuggestions(
     client,
@@ -238,52 +255,6 @@ export async function unifyMessagesInBulk(
     outputs.push(...(parkedOutputs.get(p.event.id) ?? []));
     return [p.event.id, outputs];
   });
-}
-
-/**
- * The conversations a run touches, planned in memory: a customer's open conversation takes the
- * message unless it has been idle longer than the timeout, then it is closed and a new one opened
- * (the per-message path's conversationFor).
- */
-class ConversationPlan {
-  private readonly open = new Map<string, ConversationState>();
-  /** Idle-closed during planning (their counters still need writing). */
-  private readonly retired: ConversationState[] = [];
-
-  constructor(
-    stored: Map<string, ConversationRow>,
-    private readonly idleHours: number,
-  ) {
-    for (const [customerId, row] of stored) this.open.set(customerId, { row, isNew: false, touched: false });
-  }
-
-  /** Counts the message in its conversation; returns the conversation as the message leaves it. */
-  add(customerId: string, channel: string, at: Date): ConversationRow {
-    let current = this.open.get(customerId);
-    if (!current || at.getTime() - current.row.last_message_at.getTime() > this.idleHours * 3_600_000) {
-      if (current) {
-        current.row.status = 'closed';
-        this.retired.push(current);
-      }
-      const row = { id: randomUUID(), customer_id: customerId, status: 'open', opened_at: at, last_message_at: at, channels: [], message_count: 0 };
-      current = { row, isNew: true, touched: true };
-      this.open.set(customerId, current);
-    }
-    const row = current.row;
-    row.message_count += 1;
-    if (at > row.last_message_at) row.last_message_at = at;
-    if (!row.channels.includes(channel)) row.channels = [...row.channels, channel];
-    current.touched = true;
-    return { ...row, channels: [...row.channels] };
-  }
-
-  /** Closes stored conversations that went idle, then writes new ones and counters. */
-  async write(client: PoolClient): Promise<void> {
-    const touched = [...this.open.values(), ...this.retired].filter((c) => c.touched);
-    await closeConversations(client, this.retired.filter((c) => !c.isNew).map((c) => c.row.id));
-    await insertConversations(client, touched.filter((c) => c.isNew).map((c) => c.row));
-    await updateConversationCounters(client, touched.filter((c) => !c.isNew).map((c) => c.row));
-  }
 }
 
 /** The stored row of a message just inserted, as the state-event path reads it. */
