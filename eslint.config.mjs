@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.kafka/**', '.nx/**', '**/__fixtures__/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.kafka/**', '.kanal/**', '.nx/**', '**/__fixtures__/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 import { waitFor } from '@kanal/testing';
 import type { MessageStream } from './message-stream';
 import type { Probes } from './probes';
+import { poisonFault } from './poison-fault';
 import type { Stack } from './stack';
 
 export interface FaultContext {
@@ -17,6 +18,8 @@ export interface FaultOutcome {
   notes: string[];
   /** SLA deadlines that were pending when the router died: each must breach exactly once. */
   deadlinesAtKill?: string[];
+  /** Dead letters the fault causes on purpose (by record key); any other dead letter fails the run. */
+  expectedDeadLetterKeys?: string[];
 }
 
 /** Injects a fault while the streams run, holds it until its effect is visible, then lifts it. */
@@ -160,4 +163,5 @@ export const FAULTS: Fault[] = [
       return { restoredAt, notes: [] };
     },
   },
+  poisonFault,
 ];

@@ -10,6 +10,7 @@ export interface PhaseRun {
   recoverySeconds: number;
   notes: string[];
   deadlinesAtKill?: string[];
+  expectedDeadLetterKeys?: string[];
 }
 
 export interface PhaseResult {

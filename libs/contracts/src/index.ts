@@ -29,3 +29,31 @@ export {
   deadLetterNeedsBlob,
   type ProviderDeadLetterInput,
 } from './provider-dead-letter';
+export {
+  SANITIZE_ERROR_CODE,
+  assertStorableIdentifier,
+  cutText,
+  hasBidiControls,
+  isStorableText,
+  prefixByUnits,
+  sanitizeName,
+  sanitizeText,
+  type SanitizedText,
+} from './sanitize-text';
+export {
+  EARLIEST_EVENT_TIME,
+  EVENT_TIME_FUTURE_MS,
+  boundedEventTime,
+  checkEventTime,
+  type EventTimeCheck,
+  type EventTimeProblem,
+} from './event-time';
+export { storableMessage, type StorableIssue, type StorableMessage } from './storable-message';
+export {
+  FULL_TEXT_MAX_BYTES,
+  MESSAGE_MAX_BYTES,
+  TEXT_MAX_BYTES,
+  exceededLimit,
+  jsonBytes,
+  type MessageTooLarge,
+} from './message-limits';

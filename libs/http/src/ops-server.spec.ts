@@ -15,7 +15,13 @@ beforeAll(async () => {
     service: 'http-test',
     registry: metrics.registry,
     logger: createLogger({ service: 'http-test', level: 'silent' }),
-    readiness: [{ name: 'kafka', check: async () => ready }],
+    readiness: [
+      {
+        name: 'kafka',
+        check: async () => (ready ? { ok: true } : { ok: false, detail: { stuck: [{ topic: 'in', partition: 0 }] } }),
+      },
+      { name: 'postgres', check: async () => true },
+    ],
     routes: (a) => {
       a.post('/v1/echo', requireBearer(['a-token-of-sixteen-chars']), express.json({ limit: '1kb' }), (req, res) => {
         if (!req.body?.ok) throw new HttpError(400, 'TEST.NOT_OK', 'ok must be true');
@@ -33,17 +39,30 @@ afterAll(() => close());
 describe('ops server', () => {
   it('answers live, ready (per dependency) and metrics', async () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
-    expect(await (await fetch(`${base}/health/ready`)).json()).toEqual({ status: 'ready', checks: { kafka: true } });
+    expect(await (await fetch(`${base}/health/ready`)).json()).toEqual({
+      status: 'ready',
+      checks: { kafka: true, postgres: true },
+    });
     ready = false;
     const notReady = await fetch(`${base}/health/ready`);
     expect(notReady.status).toBe(503);
+    // What is wrong is named (a stuck partition), so a probe's answer says where to look.
+    expect(await notReady.json()).toEqual({
+      status: 'not-ready',
+      checks: { kafka: false, postgres: true },
+      details: { kafka: { stuck: [{ topic: 'in', partition: 0 }] } },
+    });
     ready = true;
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('kanal_events_in_total');
   });
 
   it('answers errors as { code, message }', async () => {
     const post = (body: string, token = 'a-token-of-sixteen-chars') =>
-      fetch(`${base}/v1/echo`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+      fetch(`${base}/v1/echo`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
     expect(await (await post('{"ok":true}')).json()).toEqual({ ok: true });
     const cases: Array<[Response, number, string]> = [
       [await post('{"ok":false}'), 400, 'TEST.NOT_OK'],

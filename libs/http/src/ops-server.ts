@@ -7,7 +7,8 @@ import { HttpError } from './http-error';
 /** One readiness dependency (Kafka, Postgres, an IMAP session…). */
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<boolean>;
+  /** Up or down; with `detail`, what a failing dependency reports (e.g. the stuck partitions). */
+  check: () => Promise<boolean | { ok: boolean; detail?: unknown }>;
 }
 
 export interface OpsServerOptions {
@@ -32,14 +33,20 @@ export function createHttpApp(options: OpsServerOptions): Express {
     const results = await Promise.all(
       options.readiness.map(async (r) => {
         try {
-          return [r.name, await withTimeout(r.check(), 3_000)] as const;
+          const answer = await withTimeout(r.check(), 3_000);
+          return typeof answer === 'boolean' ? { name: r.name, ok: answer } : { name: r.name, ...answer };
         } catch {
-          return [r.name, false] as const;
+          return { name: r.name, ok: false };
         }
       }),
     );
-    const ok = results.every(([, up]) => up);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
+    const ok = results.every((r) => r.ok);
+    const details = results.filter((r) => !r.ok && r.detail !== undefined).map((r) => [r.name, r.detail]);
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ready' : 'not-ready',
+      checks: Object.fromEntries(results.map((r) => [r.name, r.ok])),
+      ...(details.length ? { details: Object.fromEntries(details) } : {}),
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(options.registry.contentType).send(await options.registry.metrics());
@@ -54,17 +61,22 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof HttpError) {
       if (error.status >= 500) logger.error({ code: error.code, path: req.path }, error.message);
-      res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+      res
+        .status(error.status)
+        .json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
       return;
     }
     // body-parser errors: too large, malformed JSON, bad charset.
     const status = typeof error?.status === 'number' ? error.status : 500;
-    if (status === 413) return void res.status(413).json({ code: 'HTTP.BODY_TOO_LARGE', message: 'request body exceeds the limit' });
+    if (status === 413)
+      return void res.status(413).json({ code: 'HTTP.BODY_TOO_LARGE', message: 'request body exceeds the limit' });
     if (status === 400 && error?.type === 'entity.parse.failed') {
       return void res.status(400).json({ code: 'HTTP.INVALID_JSON', message: 'request body is not valid JSON' });
     }
     if (status >= 400 && status < 500) {
-      return void res.status(status).json({ code: 'HTTP.BAD_REQUEST', message: maskPii(String(error?.message ?? 'bad request')) });
+      return void res
+        .status(status)
+        .json({ code: 'HTTP.BAD_REQUEST', message: maskPii(String(error?.message ?? 'bad request')) });
     }
     logger.error({ err: error, path: req.path, code: error?.code }, 'unhandled error');
     res.status(500).json({ code: 'HTTP.INTERNAL', message: 'internal error' });
@@ -72,7 +84,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 /** Listens and resolves once bound; `close()` stops accepting and waits for open requests. */
-export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<{ server: Server; close: () => Promise<void> }> {
+export async function listen(
+  app: Express,
+  port: number,
+  host = '0.0.0.0',
+): Promise<{ server: Server; close: () => Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });

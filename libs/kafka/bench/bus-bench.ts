@@ -8,13 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@kanal/contracts';
 import { broker, percentile, portOpen, waitFor } from '@kanal/testing';
-import { createTopics, KafkajsEventBus, kafkaEnvSchema, topicEnvSchema } from '../src/index';
+import { createIsolatedTopics, KafkajsEventBus, kafkaEnvSchema, removeIsolatedTopics } from '../src/index';
 import { inboundEvent } from '../test/test-events';
 
 const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PREFIX = 'bench.';
 
 async function main() {
   let started = false;
@@ -22,8 +21,11 @@ async function main() {
     await broker(19092).start();
     started = true;
   }
-  const base = { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092', KAFKA_TOPIC_PREFIX: PREFIX };
-  await createTopics(topicEnvSchema.parse({ ...base, KAFKA_TOPIC_PARTITIONS: '6' }));
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+  // Topics of its own, removed at the end: a shared prefix kept every run's records, and each
+  // consume phase read all earlier runs' too.
+  const { prefix } = await createIsolatedTopics(brokers, { partitions: 6, label: 'bench' });
+  const base = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix };
   const bus = new KafkajsEventBus({ env: kafkaEnvSchema.parse(base), service: 'bench' });
   await bus.start();
   const run = randomUUID();
@@ -87,6 +89,7 @@ async function main() {
   await waitFor(() => latencies.length >= total, { timeoutMs: 60_000, intervalMs: 20, what: 'latency samples' });
   latencies.sort((a, b) => a - b);
   await bus.stop();
+  await removeIsolatedTopics(brokers, prefix);
   if (started) await broker(19092).stop();
 
   const result = {

@@ -1,92 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import type { KafkaMessage, Message } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { TOPICS, type CloudEvent } from '@kanal/contracts';
 import type { TopicEnv } from './kafka-env';
+import { readDlq, type DlqEntry } from './dlq-reader';
+import { readSourceRecord } from './dlq-source';
 import { type BusLogger, createKafkaClient, silentLogger } from './kafkajs-client';
 import { encodeRecord, headersToStrings } from './record-codec';
 
-export interface DlqEntry {
-  offset: string;
-  id: string;
-  /** `consumer`: a Kafka record a consumer could not handle; `provider`: a raw provider item a connector could not map. */
-  origin: 'consumer' | 'provider';
-  code: string;
-  message: string;
-  /** Consumer letters only (provider letters have no source record). */
-  sourceTopic?: string;
-  partition?: number;
-  sourceOffset?: string;
-  consumerGroup?: string;
-  failedAt: string;
-  attempts: number;
-  key: string | null;
-  headers: Record<string, string>;
-  value: string;
-  valueEncoding: 'utf8' | 'base64';
-  /** Provider letters only. */
-  provider?: string;
-  channel?: string;
-  accountId?: string;
-  contentType?: string;
-  blobRef?: string;
-  sha256?: string;
-  size?: number;
-  truncated?: boolean;
-  receivedAt?: string;
-  item?: string;
-}
+export { readDlq, type DlqEntry, type ReadDlqOptions } from './dlq-reader';
 
-export interface ReadDlqOptions {
-  /** Stop after this many entries. */
-  limit?: number;
-  /** Keep waiting for new entries instead of stopping at the current end. */
-  follow?: boolean;
-  signal?: AbortSignal;
-  logger?: BusLogger;
-}
-
-/** Reads the DLQ without joining any service's group and without committing anything. */
-export async function readDlq(
-  env: TopicEnv,
-  onEntry: (entry: DlqEntry) => void | Promise<void>,
-  options: ReadDlqOptions = {},
-) {
-  const kafka = createKafkaClient(env, 'kanal-dlq', options.logger ?? silentLogger);
-  const topic = `${env.KAFKA_TOPIC_PREFIX}${TOPICS.dlq}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const remaining = new Map(
-    ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]),
-  );
-  if (remaining.size === 0 && !options.follow) return 0;
-
-  const consumer = kafka.consumer({ groupId: `kanal-dlq-reader-${randomUUID()}`, allowAutoTopicCreation: false });
-  let seen = 0;
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((r) => (finish = r));
-  options.signal?.addEventListener('abort', () => finish());
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      if (options.limit !== undefined && seen >= options.limit) return finish();
-      const entry = toEntry(message);
-      if (entry) {
-        seen++;
-        await onEntry(entry);
-      }
-      const end = remaining.get(partition);
-      if (end !== undefined && BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-      if ((!options.follow && remaining.size === 0) || (options.limit !== undefined && seen >= options.limit)) finish();
-    },
-  });
-  await finished;
-  await consumer.disconnect();
-  return seen;
-}
+/** Why `dlq replay` skipped a letter. */
+export const DLQ_REPLAY_CODES = {
+  noSourceTopic: 'DLQ.NO_SOURCE_TOPIC',
+  noNormalizer: 'DLQ.NO_NORMALIZER',
+  renormalizeFailed: 'DLQ.RENORMALIZE_FAILED',
+  /** A truncated letter whose original the source topic no longer holds (retention ran out). */
+  sourceGone: 'DLQ.SOURCE_GONE',
+  /** A truncated letter whose offset now holds a different record (the topic was recreated). */
+  sourceMismatch: 'DLQ.SOURCE_MISMATCH',
+  sourceUnreadable: 'DLQ.SOURCE_UNREADABLE',
+} as const;
 
 /**
  * Turns a provider letter's raw payload back into events with the current mappers (the same code
@@ -117,7 +49,9 @@ export type ReplayOutcome =
 
 /**
  * Replays dead letters. A consumer letter is republished byte for byte to the topic it came from
- * (event ids unchanged, so a consumer that already processed it treats it as a duplicate). A
+ * (event ids unchanged, so a consumer that already processed it treats it as a duplicate); a
+ * truncated one is re-read from its source partition first, and skipped with DLQ.SOURCE_GONE once
+ * retention removed it. A
  * provider letter is re-normalized through the current mapper and its events are published to
  * the inbound topic: ids are deterministic from the provider's ids, so they are the ids the first
  * attempt would have had.
@@ -135,7 +69,8 @@ export async function replayDlq(env: TopicEnv, options: ReplayOptions = {}): Pro
     { logger: options.logger },
   );
   if (options.dryRun || picked.length === 0) return picked.map((entry) => ({ entry, result: 'dry-run' as const }));
-  const producer = createKafkaClient(env, 'kanal-dlq-replay', options.logger ?? silentLogger).producer({
+  const kafka = createKafkaClient(env, 'kanal-dlq-replay', options.logger ?? silentLogger);
+  const producer = kafka.producer({
     allowAutoTopicCreation: false,
     maxInFlightRequests: 1,
   });
@@ -143,7 +78,7 @@ export async function replayDlq(env: TopicEnv, options: ReplayOptions = {}): Pro
   const outcomes: ReplayOutcome[] = [];
   try {
     for (const entry of picked) {
-      const messages = await replayMessages(env, entry, options.renormalize);
+      const messages = await replayMessages(env, kafka, entry, options.renormalize);
       if ('result' in messages) {
         outcomes.push({ entry, ...messages });
         continue;
@@ -163,12 +98,14 @@ type ReplayPlan =
 
 async function replayMessages(
   env: TopicEnv,
+  kafka: Kafka,
   entry: DlqEntry,
   renormalize: Renormalize | undefined,
 ): Promise<ReplayPlan> {
   const replayOf = { kanal_replay_of: entry.id };
   if (entry.origin === 'consumer') {
-    if (!entry.sourceTopic) return { result: 'skipped', code: 'DLQ.NO_SOURCE_TOPIC' };
+    if (!entry.sourceTopic) return { result: 'skipped', code: DLQ_REPLAY_CODES.noSourceTopic };
+    if (entry.truncated) return replayFromSource(kafka, entry, replayOf);
     const value = Buffer.from(entry.value, entry.valueEncoding === 'base64' ? 'base64' : 'utf8');
     return {
       topics: [
@@ -177,12 +114,12 @@ async function replayMessages(
       count: 1,
     };
   }
-  if (!renormalize) return { result: 'skipped', code: 'DLQ.NO_NORMALIZER' };
+  if (!renormalize) return { result: 'skipped', code: DLQ_REPLAY_CODES.noNormalizer };
   let events: CloudEvent[];
   try {
     events = await renormalize(entry);
   } catch (error) {
-    return { result: 'skipped', code: (error as { code?: string }).code ?? 'DLQ.RENORMALIZE_FAILED' };
+    return { result: 'skipped', code: (error as { code?: string }).code ?? DLQ_REPLAY_CODES.renormalizeFailed };
   }
   const failed = events.find((e) => e.type === 'kanal.dlq.record.v1');
   if (failed) return { result: 'still-failing', code: (failed.data as { code: string }).code };
@@ -200,47 +137,34 @@ async function replayMessages(
   };
 }
 
-function pick(headers: Record<string, string>, name: string): Record<string, string> {
-  return headers[name] ? { [name]: headers[name] } : {};
+/** The original of a truncated letter, byte for byte from its source partition. */
+async function replayFromSource(kafka: Kafka, entry: DlqEntry, replayOf: Record<string, string>): Promise<ReplayPlan> {
+  if (entry.partition === undefined || entry.sourceOffset === undefined) {
+    return { result: 'skipped', code: DLQ_REPLAY_CODES.noSourceTopic };
+  }
+  const source = await readSourceRecord(kafka, {
+    topic: entry.sourceTopic!,
+    partition: entry.partition,
+    offset: entry.sourceOffset,
+    sha256: entry.sha256,
+  });
+  if (!source.found) {
+    const code = {
+      gone: DLQ_REPLAY_CODES.sourceGone,
+      mismatch: DLQ_REPLAY_CODES.sourceMismatch,
+      unreadable: DLQ_REPLAY_CODES.sourceUnreadable,
+    }[source.reason];
+    return { result: 'skipped', code };
+  }
+  const { key, value, headers } = source.message;
+  return {
+    topics: [
+      { topic: entry.sourceTopic!, batch: [{ key, value, headers: { ...headersToStrings(headers), ...replayOf } }] },
+    ],
+    count: 1,
+  };
 }
 
-function toEntry(message: KafkaMessage): DlqEntry | undefined {
-  try {
-    const event = JSON.parse(message.value?.toString('utf8') ?? '');
-    const d = event?.data;
-    if (event?.type !== 'kanal.dlq.record.v1' || typeof d?.code !== 'string') return undefined;
-    const origin = d.origin === 'provider' ? 'provider' : 'consumer';
-    if (origin === 'consumer' && typeof d.sourceTopic !== 'string') return undefined;
-    const entry: DlqEntry = {
-      offset: message.offset,
-      id: event.id,
-      origin,
-      code: d.code,
-      message: d.message,
-      sourceTopic: d.sourceTopic,
-      partition: d.partition,
-      sourceOffset: d.offset,
-      consumerGroup: d.consumerGroup,
-      failedAt: d.failedAt,
-      attempts: d.attempts,
-      key: d.key ?? null,
-      headers: d.headers ?? headersToStrings(message.headers),
-      value: d.value ?? '',
-      valueEncoding: d.valueEncoding === 'base64' ? 'base64' : 'utf8',
-      provider: d.provider,
-      channel: d.channel,
-      accountId: d.accountId,
-      contentType: d.contentType,
-      blobRef: d.blobRef,
-      sha256: d.sha256,
-      size: d.size,
-      truncated: d.truncated,
-      receivedAt: d.receivedAt,
-      item: d.item,
-    };
-    for (const k of Object.keys(entry) as Array<keyof DlqEntry>) if (entry[k] === undefined) delete entry[k];
-    return entry;
-  } catch {
-    return undefined;
-  }
+function pick(headers: Record<string, string>, name: string): Record<string, string> {
+  return headers[name] ? { [name]: headers[name] } : {};
 }

@@ -3,6 +3,10 @@ export const BUS_ERROR_CODES = {
   unavailable: 'BUS.UNAVAILABLE',
   publishFailed: 'BUS.PUBLISH_FAILED',
   recordTooLarge: 'BUS.RECORD_TOO_LARGE',
+  /** The broker refused the records for good (not an outage): a retry gets the same answer. */
+  invalidTopic: 'BUS.INVALID_TOPIC',
+  topicUnauthorized: 'BUS.TOPIC_UNAUTHORIZED',
+  invalidRecord: 'BUS.INVALID_RECORD',
   notStarted: 'BUS.NOT_STARTED',
   invalidEvent: 'BUS.INVALID_EVENT',
   undecodable: 'EVENT.UNDECODABLE',
@@ -25,6 +29,20 @@ export class BusUnavailableError extends BusError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(BUS_ERROR_CODES.unavailable, message, options);
     this.name = 'BusUnavailableError';
+  }
+}
+
+/** One record is larger than the broker takes: the caller answers 413, never 503. */
+export class RecordTooLargeError extends BusError {
+  constructor(
+    readonly topic: string,
+    readonly size: number,
+    readonly limit: number,
+    /** Position of the record in the publish() call. */
+    readonly index: number,
+  ) {
+    super(BUS_ERROR_CODES.recordTooLarge, `record ${index} for ${topic} has ${size} bytes; the limit is ${limit}`);
+    this.name = 'RecordTooLargeError';
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@kanal/contracts';
+import type { Registry } from '@kanal/observability';
 
 /** One event to publish. `key` decides the partition, hence the ordering unit. */
 export interface OutgoingRecord {
@@ -63,10 +64,13 @@ export interface Subscription {
 }
 
 export interface BusHealth {
+  /** False when the broker, the producer or a consumer is down, or a partition is stuck. */
   ok: boolean;
   producer: 'connected' | 'disconnected';
   consumers: Array<{ groupId: string; state: 'running' | 'starting' | 'crashed' | 'stopped' }>;
   broker: 'reachable' | 'unreachable';
+  /** Partitions with lag and no progress for KAFKA_STUCK_AFTER_MS (a poison record, a handler failing forever). */
+  stuck: Array<{ groupId: string; topic: string; partition: number; lag: number; stalledMs: number }>;
 }
 
 export interface EventPublisher {
@@ -78,6 +82,8 @@ export interface EventBus extends EventPublisher {
   start(): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   health(): Promise<BusHealth>;
+  /** Registers the bus's own alert metrics (parked records, stuck partitions) on the service registry. */
+  instrument?(registry: Registry): void;
   /** Drains subscriptions first (no new work), then flushes and closes the producer. */
   stop(): Promise<void>;
 }

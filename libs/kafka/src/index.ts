@@ -15,8 +15,12 @@ export {
   BusUnavailableError,
   DependencyUnavailableError,
   NonRetriableError,
+  RecordTooLargeError,
   errorCode,
 } from './errors';
+export type { ParkedRecord, ParkingLot } from './parking-lot.port';
+export type { StuckPartition } from './partition-progress';
+export { MAX_REQUEST_BYTES, recordBytes } from './record-size';
 export { kafkaEnv, kafkaEnvSchema, topicEnv, topicEnvSchema, type KafkaEnv, type TopicEnv } from './kafka-env';
 export type { BusLogger } from './kafkajs-client';
 export { KafkajsEventBus, type KafkajsEventBusOptions } from './kafkajs-event-bus';
@@ -26,6 +30,7 @@ export { childTraceparent, currentTraceparent, newTraceparent, runWithTraceparen
 export {
   consumerGroupLag,
   createIsolatedTopics,
+  groupProgress,
   removeIsolatedTopics,
   createTopics,
   deleteTopicsMatching,
@@ -34,4 +39,12 @@ export {
   type TopicPlan,
   type TopicStatus,
 } from './topic-admin';
-export { readDlq, replayDlq, type DlqEntry, type Renormalize, type ReplayOptions, type ReplayOutcome } from './dlq-tools';
+export {
+  DLQ_REPLAY_CODES,
+  readDlq,
+  replayDlq,
+  type DlqEntry,
+  type Renormalize,
+  type ReplayOptions,
+  type ReplayOutcome,
+} from './dlq-tools';

@@ -9,7 +9,12 @@ export const kafkaEnv = {
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:19092')
-    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port[,host:port…]')).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_TOPIC_PREFIX: z
@@ -30,6 +35,11 @@ export const kafkaEnv = {
    * member until its session expires, and the group cannot rebalance before that.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(15_000),
+  /**
+   * A partition with lag and no committed progress for this long is stuck: the kanal_consumer_stuck
+   * gauge shows it and the service reports not-ready (visible to probes; readiness never restarts it).
+   */
+  KAFKA_STUCK_AFTER_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
 };
 
 export const kafkaEnvSchema = z.object(kafkaEnv);
@@ -45,7 +55,10 @@ export const topicEnv = {
     .default('')
     .transform((v, ctx) => {
       const out: Record<string, number> = {};
-      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [name, hours] = part.split('=');
         const n = Number(hours);
         if (!name || !Number.isInteger(n) || n < 1) {

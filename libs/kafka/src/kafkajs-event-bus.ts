@@ -1,12 +1,16 @@
 import { Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { TOPICS } from '@kanal/contracts';
-import type { BusMetrics } from '@kanal/observability';
+import type { BusMetrics, Registry } from '@kanal/observability';
+import { registerBusAlerts, type BusAlerts, type PartitionState } from './bus-alerts';
 import { BUS_ERROR_CODES, BusError, BusUnavailableError } from './errors';
 import type { BusHealth, EventBus, OutgoingRecord, SubscribeOptions, Subscription } from './event-bus.port';
 import type { KafkaEnv } from './kafka-env';
 import { type BusLogger, createKafkaClient, silentLogger } from './kafkajs-client';
 import { KafkajsPublisher } from './kafkajs-publisher';
 import { KafkajsSubscription } from './kafkajs-subscription';
+import type { ParkingLot } from './parking-lot.port';
+import { produceError } from './produce-errors';
+import { chunkByBytes, recordBytes } from './record-size';
 
 export interface KafkajsEventBusOptions {
   env: KafkaEnv;
@@ -14,6 +18,13 @@ export interface KafkajsEventBusOptions {
   service: string;
   logger?: BusLogger;
   metrics?: BusMetrics;
+  /**
+   * Durable store for records that can neither be handled nor dead-lettered (the DLQ refuses them
+   * for good). Without one such a record stalls its partition, which then shows as stuck.
+   */
+  parkingLot?: ParkingLot;
+  /** The clock stuck partitions are measured with (tests drive it). */
+  clock?: () => number;
 }
 
 /**
@@ -29,6 +40,8 @@ export class KafkajsEventBus implements EventBus {
   private admin: Admin | undefined;
   private producerConnected = false;
   private lastBrokerCheck = { at: 0, ok: false };
+  private alerts: BusAlerts | undefined;
+  private readonly instrumented = new WeakSet<Registry>();
 
   constructor(private readonly options: KafkajsEventBusOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -66,13 +79,25 @@ export class KafkajsEventBus implements EventBus {
     return this.publisher.publish(records.map((r) => ({ ...r, topic: this.topic(r.topic) })));
   }
 
-  /** Raw messages to a physical topic (DLQ replay and tests); bypasses encoding on purpose. */
+  /**
+   * Raw messages to a physical topic (dead letters, tests); bypasses encoding on purpose. Sent in
+   * requests that fit the broker's limit; a refusal (size, topic) is a BusError with its code,
+   * anything else BUS.UNAVAILABLE.
+   */
   async publishRaw(topic: string, messages: Message[]): Promise<void> {
-    try {
-      await this.producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
-    } catch (error) {
-      throw new BusUnavailableError(`publish failed: ${(error as Error).message}`, { cause: error });
+    for (const chunk of chunkByBytes(messages, recordBytes)) {
+      try {
+        await this.producer.sendBatch({ topicMessages: [{ topic, messages: chunk }], acks: -1 });
+      } catch (error) {
+        throw produceError(error);
+      }
     }
+  }
+
+  instrument(registry: Registry): void {
+    if (this.instrumented.has(registry)) return;
+    this.instrumented.add(registry);
+    this.alerts = registerBusAlerts(registry, () => this.partitionStates());
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -81,7 +106,10 @@ export class KafkajsEventBus implements EventBus {
     const subscription = new KafkajsSubscription(options, {
       kafka: this.kafka,
       sendDeadLetters: (messages) => this.publishRaw(this.topic(TOPICS.dlq), messages),
-      dlqTopic: this.topic(TOPICS.dlq),
+      parkingLot: this.options.parkingLot,
+      alerts: () => this.alerts,
+      stuckAfterMs: this.options.env.KAFKA_STUCK_AFTER_MS,
+      now: this.options.clock,
       source: `kanal/${this.options.service}`,
       maxAttempts: this.options.env.KAFKA_HANDLER_MAX_ATTEMPTS,
       sessionTimeoutMs: this.options.env.KAFKA_SESSION_TIMEOUT_MS,
@@ -97,12 +125,36 @@ export class KafkajsEventBus implements EventBus {
   async health(): Promise<BusHealth> {
     const broker = await this.brokerReachable();
     const consumers = this.subscriptions.map((s) => ({ groupId: s.groupId, state: s.state }));
+    const stuck = this.subscriptions
+      .filter((s) => s.state !== 'stopped')
+      .flatMap((s) => s.progress.stuck().map((p) => ({ groupId: s.groupId, ...p })));
     return {
-      ok: broker && this.producerConnected && consumers.every((c) => c.state === 'running' || c.state === 'stopped'),
+      // Stuck means not ready: a consumer that is "ready" while a partition stalls hides the
+      // problem; not-ready shows on every probe and dashboard, and readiness never restarts it.
+      ok:
+        broker &&
+        this.producerConnected &&
+        consumers.every((c) => c.state === 'running' || c.state === 'stopped') &&
+        stuck.length === 0,
       producer: this.producerConnected ? 'connected' : 'disconnected',
       consumers,
       broker: broker ? 'reachable' : 'unreachable',
+      stuck,
     };
+  }
+
+  private partitionStates(): PartitionState[] {
+    return this.subscriptions
+      .filter((s) => s.state !== 'stopped')
+      .flatMap((s) => {
+        const stuck = new Set(s.progress.stuck().map((p) => `${p.topic}/${p.partition}`));
+        return s.progress.all().map((p) => ({
+          groupId: s.groupId,
+          topic: p.topic,
+          partition: p.partition,
+          stuck: stuck.has(`${p.topic}/${p.partition}`),
+        }));
+      });
   }
 
   async stop(): Promise<void> {

@@ -1,11 +1,14 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
-import { maskPii, type BusMetrics } from '@kanal/observability';
-import { backoffDelay, sleepWithTicks } from './backoff';
-import { toDlqMessage } from './dlq-record';
-import { BUS_ERROR_CODES, DependencyUnavailableError, NonRetriableError, errorCode } from './errors';
+import type { BusMetrics } from '@kanal/observability';
+import type { BusAlerts } from './bus-alerts';
+import { deadLetter, type Failure } from './dead-letter-step';
+import { errorCode } from './errors';
 import type { IncomingRecord, RejectedRecord, SubscribeOptions, Subscription } from './event-bus.port';
+import { handleWithRetries, messageOf } from './handler-retries';
 import type { BusLogger } from './kafkajs-client';
+import type { ParkingLot } from './parking-lot.port';
 import { PartitionJoiner } from './partition-joiner';
+import { PartitionProgress } from './partition-progress';
 import { decodeRecord } from './record-codec';
 import { runWithTraceparent } from '@kanal/observability';
 
@@ -15,7 +18,12 @@ export interface SubscriptionDeps {
   kafka: Kafka;
   /** Publishes dead letters with acks=-1; a failure aborts the batch so it is redelivered. */
   sendDeadLetters: (messages: Message[]) => Promise<void>;
-  dlqTopic: string;
+  /** Where records go that the DLQ refuses for good; without it such a partition stalls (and shows as stuck). */
+  parkingLot?: ParkingLot;
+  alerts?: () => BusAlerts | undefined;
+  /** KAFKA_STUCK_AFTER_MS and the clock it is measured with. */
+  stuckAfterMs: number;
+  now?: () => number;
   source: string;
   maxAttempts: number;
   sessionTimeoutMs: number;
@@ -23,13 +31,6 @@ export interface SubscriptionDeps {
   metrics?: BusMetrics;
   /** Maps a physical topic name back to the contract name the handler knows. */
   logicalTopic: (topic: string) => string;
-}
-
-interface Failure {
-  message: KafkaMessage;
-  code: string;
-  reason: string;
-  attempts: number;
 }
 
 interface Decoded {
@@ -54,11 +55,14 @@ export class KafkajsSubscription implements Subscription {
   private consumer: Consumer | undefined;
   private stopping = false;
   private readonly joiner: PartitionJoiner<JoinedChunk, JoinOutcome> | undefined;
+  /** Lag and last progress of every assigned partition (what "stuck" is judged from). */
+  readonly progress: PartitionProgress;
 
   constructor(
     private readonly options: SubscribeOptions,
     private readonly deps: SubscriptionDeps,
   ) {
+    this.progress = new PartitionProgress(deps.stuckAfterMs, deps.now);
     if (options.joinPartitions && (options.partitionsConcurrently ?? 1) > 1)
       this.joiner = new PartitionJoiner(options.maxBatchSize ?? 500, (chunks) => this.processJoined(chunks));
   }
@@ -87,7 +91,10 @@ export class KafkajsSubscription implements Subscription {
       },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.state = 'running'));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.state = 'running';
+      this.progress.assigned(e.payload.memberAssignment);
+    });
     consumer.on(consumer.events.CRASH, (e) => (this.state = e.payload.restart ? 'starting' : 'crashed'));
     consumer.on(consumer.events.STOP, () => (this.state = 'stopped'));
     await consumer.connect();
@@ -110,6 +117,9 @@ export class KafkajsSubscription implements Subscription {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale, heartbeat } = payload;
     const size = this.options.maxBatchSize ?? 500;
+    if (batch.messages.length > 0) {
+      this.progress.fetched(batch.topic, batch.partition, batch.highWatermark, batch.messages[0]!.offset);
+    }
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale() || this.stopping) return;
       const chunk = batch.messages.slice(i, i + size);
@@ -179,27 +189,24 @@ export class KafkajsSubscription implements Subscription {
         offset: (BigInt(last) + 1n).toString(),
       })),
     );
-    for (const { payload, last } of chunks) payload.resolveOffset(last);
+    for (const { payload, last } of chunks) {
+      payload.resolveOffset(last);
+      const { topic, partition, highWatermark } = payload.batch;
+      this.progress.committed(topic, partition, highWatermark, (BigInt(last) + 1n).toString());
+    }
   }
 
-  /** Publishes the dead letters of every partition in one send, then counts and logs each. */
+  /** Publishes the dead letters of every partition in one send (parking what the DLQ refuses). */
   private async deadLetter(entries: Array<{ payload: EachBatchPayload; failures: Failure[] }>): Promise<void> {
-    const letters = entries.flatMap(({ payload, failures }) =>
-      failures.map((f) => this.toDeadLetter(payload.batch.topic, payload.batch.partition, f)),
+    const { sendDeadLetters, parkingLot, source, logger, metrics, alerts } = this.deps;
+    await deadLetter(
+      entries.map(({ payload, failures }) => ({
+        topic: payload.batch.topic,
+        partition: payload.batch.partition,
+        failures,
+      })),
+      { send: sendDeadLetters, parkingLot, source, groupId: this.groupId, logger, metrics, alerts },
     );
-    if (letters.length === 0) return;
-    await this.deps.sendDeadLetters(letters);
-    for (const { payload, failures } of entries) {
-      const { topic, partition } = payload.batch;
-      for (const f of failures) {
-        this.deps.metrics?.dlq(topic, f.code);
-        this.deps.logger.warn(
-          { topic, partition, offset: f.message.offset, code: f.code, groupId: this.groupId },
-          // The reason may quote the record (an unknown `type`, a handler's error): no PII in logs.
-          `record dead-lettered: ${maskPii(f.reason)}`,
-        );
-      }
-    }
   }
 
   private decode(topic: string, partition: number, messages: KafkaMessage[]): Decoded {
@@ -219,89 +226,17 @@ export class KafkajsSubscription implements Subscription {
 
   /** Returns false when processing was abandoned (nothing from this chunk may be committed). */
   private async processDecoded(decoded: Decoded, payload: EachBatchPayload): Promise<boolean> {
-    const outcome = await this.handleWithRetries(decoded.valid, payload);
+    const { maxAttempts, logger, metrics } = this.deps;
+    const outcome = await handleWithRetries(decoded.valid, payload, {
+      handler: this.options.handler,
+      maxAttempts,
+      groupId: this.groupId,
+      logger,
+      metrics,
+      stopping: () => this.stopping,
+    });
     if (outcome === 'abandoned') return false;
     await this.deadLetter([{ payload, failures: [...decoded.failures, ...outcome] }]);
     return true;
   }
-
-  private async handleWithRetries(
-    items: Array<{ record: IncomingRecord; message: KafkaMessage }>,
-    payload: EachBatchPayload,
-  ): Promise<Failure[] | 'abandoned'> {
-    if (items.length === 0) return [];
-    const { metrics, logger, maxAttempts } = this.deps;
-    const records = items.map((i) => i.record);
-    const topic = payload.batch.topic;
-    const abandon = () => !payload.isRunning() || payload.isStale() || this.stopping;
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      try {
-        const result = await runWithTraceparent(records[0]!.traceparent, () => this.options.handler(records));
-        metrics?.observeHandler(topic, (performance.now() - started) / 1000);
-        return (result?.rejected ?? []).map((r) => ({
-          message: items.find((i) => i.record === r.record)?.message ?? messageOf(r.record),
-          code: r.code,
-          reason: r.message,
-          attempts: attempt,
-        }));
-      } catch (error) {
-        metrics?.failed(topic, errorCode(error));
-        const permanent = error instanceof NonRetriableError;
-        const dependency = error instanceof DependencyUnavailableError;
-        if ((permanent || attempt >= maxAttempts) && !dependency) {
-          if (items.length > 1) return this.isolate(items, payload); // find the poison record
-          const code = permanent ? error.code : BUS_ERROR_CODES.retriesExhausted;
-          return [{ message: items[0]!.message, code, reason: (error as Error).message, attempts: attempt }];
-        }
-        const delay = dependency ? backoffDelay(attempt, 500, 15_000) : backoffDelay(attempt);
-        logger.warn(
-          { groupId: this.groupId, topic, attempt, code: errorCode(error), delayMs: delay },
-          `handler failed; retrying: ${(error as Error).message}`,
-        );
-        await sleepWithTicks(delay, () => payload.heartbeat(), abandon);
-        if (abandon()) return 'abandoned';
-      }
-    }
-  }
-
-  /** Retries the records one by one so a single poison record does not dead-letter its neighbours. */
-  private async isolate(
-    items: Array<{ record: IncomingRecord; message: KafkaMessage }>,
-    payload: EachBatchPayload,
-  ): Promise<Failure[] | 'abandoned'> {
-    const failures: Failure[] = [];
-    for (const item of items) {
-      const outcome = await this.handleWithRetries([item], payload);
-      if (outcome === 'abandoned') return outcome;
-      failures.push(...outcome);
-    }
-    return failures;
-  }
-
-  private toDeadLetter(topic: string, partition: number, f: Failure): Message {
-    return toDlqMessage(
-      {
-        sourceTopic: topic,
-        partition,
-        message: f.message,
-        code: f.code,
-        reason: f.reason,
-        attempts: f.attempts,
-        consumerGroup: this.groupId,
-      },
-      this.deps.source,
-    );
-  }
-}
-
-function messageOf(record: IncomingRecord): KafkaMessage {
-  return {
-    key: record.key === null ? null : Buffer.from(record.key),
-    value: Buffer.from(JSON.stringify(record.event)),
-    headers: record.headers,
-    offset: record.offset,
-    timestamp: String(Date.now()),
-    attributes: 0,
-  } as KafkaMessage;
 }

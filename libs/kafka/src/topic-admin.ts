@@ -147,8 +147,12 @@ export async function listTopics(env: TopicEnv, logger: BusLogger = silentLogger
   }
 }
 
-/** Total uncommitted records of a consumer group on a topic (what "stuck in lag" measures). */
-export async function consumerGroupLag(env: TopicEnv, groupId: string, topic: string): Promise<number> {
+/** Per partition: the group's committed offset (-1 when none) and the high watermark. */
+export async function groupProgress(
+  env: TopicEnv,
+  groupId: string,
+  topic: string,
+): Promise<Array<{ partition: number; committed: bigint; low: bigint; high: bigint }>> {
   const admin = createKafkaClient(env, 'kanal-lag', silentLogger).admin();
   await admin.connect();
   try {
@@ -157,12 +161,19 @@ export async function consumerGroupLag(env: TopicEnv, groupId: string, topic: st
       admin.fetchOffsets({ groupId, topics: [topic] }),
     ]);
     const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-    return ends.reduce((sum, e) => {
-      const c = done.get(e.partition) ?? -1n;
-      const start = c < 0n ? BigInt(e.low) : c;
-      return sum + Number(BigInt(e.high) - start);
-    }, 0);
+    return ends.map((e) => ({
+      partition: e.partition,
+      committed: done.get(e.partition) ?? -1n,
+      low: BigInt(e.low),
+      high: BigInt(e.high),
+    }));
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Total uncommitted records of a consumer group on a topic (what "stuck in lag" measures). */
+export async function consumerGroupLag(env: TopicEnv, groupId: string, topic: string): Promise<number> {
+  const partitions = await groupProgress(env, groupId, topic);
+  return partitions.reduce((sum, p) => sum + Number(p.high - (p.committed < 0n ? p.low : p.committed)), 0);
 }

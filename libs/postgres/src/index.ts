@@ -9,3 +9,4 @@ export {
   type QueryResultRow,
 } from './pg-pool';
 export { migrate, type MigrateOptions } from './migrate';
+export { PgParkingLot } from './pg-parking-lot';

@@ -26,6 +26,14 @@ export interface ServiceSpec {
   handleSignals?: boolean;
 }
 
+/** Ready when the bus is healthy; otherwise the parts that are not (stuck partitions named), for /health/ready. */
+async function busReadiness(bus: EventBus): Promise<{ ok: boolean; detail?: unknown }> {
+  const { ok, ...health } = await bus.health();
+  if (ok) return { ok };
+  const { stuck, consumers, broker, producer } = health;
+  return { ok, detail: { broker, producer, consumers: consumers.filter((c) => c.state !== 'running'), stuck } };
+}
+
 export interface RunningService {
   port: number;
   shutdown(reason: string): Promise<void>;
@@ -41,13 +49,15 @@ export async function runService(spec: ServiceSpec): Promise<RunningService> {
   if (spec.handleSignals !== false) {
     process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   }
+  // Parked records and stuck partitions are counted on the service's own /metrics.
+  spec.bus?.instrument?.(spec.metrics.registry);
   await spec.bus?.start();
   const app = createHttpApp({
     service: spec.name,
     registry: spec.metrics.registry,
     logger,
     readiness: [
-      ...(spec.bus ? [{ name: 'kafka', check: async () => (await spec.bus!.health()).ok }] : []),
+      ...(spec.bus ? [{ name: 'kafka', check: () => busReadiness(spec.bus!) }] : []),
       ...(spec.pool ? [{ name: 'postgres', check: () => pgReady(spec.pool!) }] : []),
       ...(spec.readiness ?? []),
     ],

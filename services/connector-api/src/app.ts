@@ -13,7 +13,7 @@ export async function startConnectorApi(
   const metrics = createMetrics(service);
   const accepted = new Counter({
     name: 'kanal_api_messages_total',
-    help: 'Messages posted to /v1/messages, by outcome (accepted, invalid, unavailable)',
+    help: 'Messages posted to /v1/messages, by outcome (accepted, invalid, too-large, unavailable)',
     labelNames: ['outcome'] as const,
     registers: [metrics.registry],
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseConfig } from '@kanal/config';
-import { createTopics, topicEnvSchema } from '@kanal/kafka';
+import { createTopics, removeIsolatedTopics, topicEnvSchema } from '@kanal/kafka';
 import type { RunningService } from '@kanal/service';
 import { hostileBytes, hostileValue, inputCounter, mutatedBytes, mutationOf } from '@kanal/testing';
 import { startConnectorApi } from '../src/app';
@@ -12,17 +12,28 @@ const TOKEN = 'fuzz-token-0123456789';
 const ALLOWED = new Set([202, 400, 401, 413, 415]);
 const counter = inputCounter('connector-api HTTP /v1/messages');
 let api: RunningService;
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+const prefix = `f${randomUUID().slice(0, 8)}.`;
 
 beforeAll(async () => {
-  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
-  const prefix = `f${randomUUID().slice(0, 8)}.`;
-  await createTopics(topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '1' }));
-  const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, AUTH_TOKENS: TOKEN, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal', HTTP_BODY_LIMIT: '256kb' };
+  await createTopics(
+    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '1' }),
+  );
+  const env = {
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    AUTH_TOKENS: TOKEN,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'fatal',
+    HTTP_BODY_LIMIT: '256kb',
+  };
   api = await startConnectorApi(parseConfig(configSchema, env), { handleSignals: false });
 });
 afterAll(async () => {
   counter.report();
   await api?.shutdown('test');
+  await removeIsolatedTopics(brokers, prefix);
 });
 
 let seq = 0;
@@ -55,15 +66,27 @@ async function expectHandled(body: Buffer | string, headers?: Record<string, str
 }
 
 it('answers hostile JSON values and raw bytes with 202/400/413, then still accepts a valid message', async () => {
-  await fc.assert(fc.asyncProperty(hostileValue, (v) => expectHandled(JSON.stringify(v) ?? 'undefined')), { seed: 9101, numRuns: 400 });
-  await fc.assert(fc.asyncProperty(hostileBytes, (b) => expectHandled(b)), { seed: 9102, numRuns: 300 });
+  await fc.assert(
+    fc.asyncProperty(hostileValue, (v) => expectHandled(JSON.stringify(v) ?? 'undefined')),
+    { seed: 9101, numRuns: 400 },
+  );
+  await fc.assert(
+    fc.asyncProperty(hostileBytes, (b) => expectHandled(b)),
+    { seed: 9102, numRuns: 300 },
+  );
   expect(await post(JSON.stringify(message()))).toBe(202);
 });
 
 it('answers mutated valid messages, as JSON and as corrupted bytes (invalid UTF-8)', async () => {
-  await fc.assert(fc.asyncProperty(mutationOf(message()), (v) => expectHandled(JSON.stringify(v) ?? 'null')), { seed: 9103, numRuns: 400 });
+  await fc.assert(
+    fc.asyncProperty(mutationOf(message()), (v) => expectHandled(JSON.stringify(v) ?? 'null')),
+    { seed: 9103, numRuns: 400 },
+  );
   const bytes = Buffer.from(JSON.stringify([message(), message()]));
-  await fc.assert(fc.asyncProperty(mutatedBytes(bytes), (b) => expectHandled(b)), { seed: 9104, numRuns: 300 });
+  await fc.assert(
+    fc.asyncProperty(mutatedBytes(bytes), (b) => expectHandled(b)),
+    { seed: 9104, numRuns: 300 },
+  );
   expect(await post(JSON.stringify(message()))).toBe(202);
 });
 
@@ -77,8 +100,9 @@ it('answers deep nesting, a 0-byte body, an oversized body, a wrong charset and 
   expect(await post(Buffer.alloc(5_000_000, 0x20))).toBe(413);
   expect(await post(JSON.stringify(message()), { 'content-type': 'application/json; charset=latin-7' })).toBe(415);
   expect(await post(JSON.stringify(message()), { authorization: 'Bearer wrong' })).toBe(401);
-  // A lone surrogate in the id once made the UUIDv5 id throw URIError (a 500).
-  expect(await post(JSON.stringify(message()).replace(/"m-/, '"\\ud800m-'))).toBe(202);
+  // A lone surrogate in the id once made the UUIDv5 id throw URIError (a 500); the database cannot
+  // store it either, and repairing an id could make it another message's: refused, naming the field.
+  expect(await post(JSON.stringify(message()).replace(/"m-/, '"\\ud800m-'))).toBe(400);
   expect(await post(JSON.stringify(message()))).toBe(202);
 });
 
