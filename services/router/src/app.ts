@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { TOPICS } from '@kanal/contracts';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { createLogger, createMetrics } from '@kanal/observability';
-import { createPool, migrate } from '@kanal/postgres';
+import { createPool, migrate, PgParkingLot } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import type { RouterConfig } from './config';
 import { SERVICE } from './config';
@@ -36,7 +36,9 @@ export async function startRouter(
     max: config.DATABASE_POOL_SIZE,
     schema: config.ROUTER_DB_SCHEMA,
   });
-  const bus = new KafkajsEventBus({ env: config, service: SERVICE, logger, metrics: metrics.bus });
+  // A record that can neither be handled nor dead-lettered is parked here instead of stalling its partition.
+  const parkingLot = await PgParkingLot.open(pool, { schema: config.ROUTER_DB_SCHEMA });
+  const bus = new KafkajsEventBus({ env: config, service: SERVICE, logger, metrics: metrics.bus, parkingLot });
   const scheduler = new SlaScheduler(ctx, pool, bus, config.ROUTER_SLA_POLL_MS);
   const surges = new SurgeQueue(ctx, pool, bus);
 

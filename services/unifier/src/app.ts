@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { TOPICS } from '@kanal/contracts';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { Counter, createLogger, createMetrics } from '@kanal/observability';
-import { createPool, migrate } from '@kanal/postgres';
+import { createPool, migrate, PgParkingLot } from '@kanal/postgres';
 import { runService, type RunningService } from '@kanal/service';
 import type { UnifierConfig } from './config';
 import { onInboundEvents } from './handlers/on-inbound-events';
@@ -32,7 +32,9 @@ export async function startUnifier(
     service,
     schema: config.UNIFIER_SCHEMA,
   });
-  const bus = new KafkajsEventBus({ env: config, service, logger, metrics: metrics.bus });
+  // A record that can neither be handled nor dead-lettered is parked here instead of stalling its partition.
+  const parkingLot = await PgParkingLot.open(pool, { schema: config.UNIFIER_SCHEMA });
+  const bus = new KafkajsEventBus({ env: config, service, logger, metrics: metrics.bus, parkingLot });
   const policy = new IdentityPolicy({
     blocked: config.UNIFIER_BLOCKED_IDENTITIES,
     business: config.BUSINESS_IDENTITIES,

@@ -1,4 +1,4 @@
-import type { InboundData, MessageData, RecentMessage } from '@kanal/contracts';
+import { cutText, type InboundData, type MessageData, type RecentMessage } from '@kanal/contracts';
 import type { PoolClient, Pool } from '@kanal/postgres';
 
 export interface MessageRow {
@@ -100,7 +100,8 @@ function toRecent(r: RecentRow): RecentMessage {
     externalId: r.external_id,
     channel: r.channel as RecentMessage['channel'],
     direction: r.direction as RecentMessage['direction'],
-    ...(r.text ? { text: r.text.length > 280 ? `${r.text.slice(0, 279)}…` : r.text } : {}),
+    // Never inside a surrogate pair or a grapheme: a lone surrogate is text Postgres refuses.
+    ...(r.text ? { text: cutText(r.text, 280) } : {}),
     occurredAt: r.occurred_at.toISOString(),
   };
 }
