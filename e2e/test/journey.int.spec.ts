@@ -44,7 +44,8 @@ it('routes a cross-channel journey to one conversation, sticky and escalated on 
   });
   // One trace from the HTTP request to the routing decision, through every hop, each its own span.
   const unified = p.customers.find((r) => r.event.type === 'kanal.customer.message.v1')!;
-  for (const hop of [unified, assigned]) expect(hop.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+  for (const hop of [unified, assigned])
+    expect(hop.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
   expect(unified.traceparent).not.toBe(assigned.traceparent);
   const a = assigned.event.data as Routing & { customer: { id: string } };
   expect(a.queue).toBe('delivery');
@@ -84,8 +85,15 @@ it('routes a cross-channel journey to one conversation, sticky and escalated on 
   };
   expect(timeline.items.map((i) => i.channel).sort()).toEqual(['email', 'instagram', 'whatsapp']);
   expect(new Set(timeline.items.map((i) => i.conversationId))).toEqual(new Set([a.conversationId]));
-  const conversations = (await (await p.router(`/v1/customers/${a.customer.id}/conversations`)).json()) as {
-    items: Array<{ id: string; queue: string }>;
-  };
+  // The router publishes its events before it commits: the row can show a moment after the event.
+  const conversations = await waitFor(
+    async () => {
+      const body = (await (await p.router(`/v1/customers/${a.customer.id}/conversations`)).json()) as {
+        items: Array<{ id: string; queue: string; priority: string }>;
+      };
+      return body.items[0]?.priority === updates.at(-1)!.priority ? body : undefined;
+    },
+    { what: 'the escalated conversation in the router' },
+  );
   expect(conversations.items).toEqual([expect.objectContaining({ id: a.conversationId, queue: 'delivery' })]);
 }, 90_000);
