@@ -32,6 +32,7 @@ export {
   createIsolatedTopics,
   groupProgress,
   removeIsolatedTopics,
+  listTopicNames,
   createTopics,
   deleteTopicsMatching,
   listTopics,

@@ -124,6 +124,17 @@ export async function deleteTopicsMatching(env: TopicEnv, pattern: RegExp): Prom
   }
 }
 
+/** Names of every topic on the cluster (internal ones included). */
+export async function listTopicNames(env: TopicEnv): Promise<string[]> {
+  const admin = createKafkaClient(env, 'kanal-topics', silentLogger).admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface TopicListing {
   topic: string;
   partitions: number;
