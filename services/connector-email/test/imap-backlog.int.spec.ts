@@ -20,7 +20,9 @@ beforeAll(async () => {
   inbound = await collectInbound(iso.prefix);
   await dovecot.deliverMany(
     MAILBOX,
-    Array.from({ length: TOTAL }, (_, i) => plainMail(i, i % 3 === 0 ? `In-Reply-To: <msg-${i - 1}@example.com>\r\n` : '')),
+    Array.from({ length: TOTAL }, (_, i) =>
+      plainMail(i, i % 3 === 0 ? `In-Reply-To: <msg-${i - 1}@example.com>\r\n` : ''),
+    ),
   );
 });
 
@@ -50,17 +52,30 @@ it('a connector killed (SIGKILL) mid-backlog and restarted publishes every messa
 
   const service = await startConnectorEmail(testConfig(env), { handleSignals: false });
   try {
-    await waitFor(() => new Set(inbound.received.map((r) => r.event.id)).size >= TOTAL, { what: 'every message', timeoutMs: 60_000 });
-    const cursor = await pool.query(`SELECT last_uid FROM "${iso.schema}".cursors WHERE account = $1`, [MAILBOX]);
-    expect(Number(cursor.rows[0].last_uid)).toBe(TOTAL);
+    await waitFor(() => new Set(inbound.received.map((r) => r.event.id)).size >= TOTAL, {
+      what: 'every message',
+      timeoutMs: 60_000,
+    });
+    // The last page is published before its cursor is saved: the cursor is polled, not read once.
+    const lastUid = async () =>
+      Number(
+        (await pool.query(`SELECT last_uid FROM "${iso.schema}".cursors WHERE account = $1`, [MAILBOX])).rows[0]
+          ?.last_uid ?? 0,
+      );
+    await waitFor(async () => (await lastUid()) >= TOTAL, { what: 'the cursor at the last message' });
+    expect(await lastUid()).toBe(TOTAL);
   } finally {
     await service.shutdown('test');
   }
   const byId = new Map(inbound.received.map((r) => [r.event.id, r.event.data as MessageData]));
   expect(byId.size).toBe(TOTAL);
-  const expected = Array.from({ length: TOTAL }, (_, i) => inboundEventId('email', MAILBOX, `msg-${i}@example.com`)).sort();
+  const expected = Array.from({ length: TOTAL }, (_, i) =>
+    inboundEventId('email', MAILBOX, `msg-${i}@example.com`),
+  ).sort();
   expect([...byId.keys()].sort()).toEqual(expected);
   // A reply's parent may sit on the other side of the kill: threading still resolves it.
   expect(byId.get(inboundEventId('email', MAILBOX, 'msg-3@example.com'))!.conversationRef).toBe('msg-2@example.com');
-  console.log(`[connector-email] killed after ${atKill} events; ${inbound.received.length - TOTAL} redelivered duplicate(s) (same event id)`);
+  console.log(
+    `[connector-email] killed after ${atKill} events; ${inbound.received.length - TOTAL} redelivered duplicate(s) (same event id)`,
+  );
 });
