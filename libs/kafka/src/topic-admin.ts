@@ -46,8 +46,10 @@ export async function createTopics(env: TopicEnv, logger: BusLogger = silentLogg
     const existing = new Set(await admin.listTopics());
     const missing = plan.filter((p) => !existing.has(p.topic));
     if (missing.length > 0) {
+      // kafkajs' own wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a
+      // loaded KRaft broker answers for a moment after creation; fetchMetadataWhenReady waits instead.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((p) => ({
           topic: p.topic,
           numPartitions: p.partitions,
@@ -60,7 +62,10 @@ export async function createTopics(env: TopicEnv, logger: BusLogger = silentLogg
         })),
       });
     }
-    const metadata = await fetchMetadataWhenReady(admin, plan.map((p) => p.topic));
+    const metadata = await fetchMetadataWhenReady(
+      admin,
+      plan.map((p) => p.topic),
+    );
     return plan.map((p) => {
       const partitions = metadata.topics.find((t) => t.name === p.topic)?.partitions.length ?? 0;
       const drift =
@@ -74,18 +79,27 @@ export async function createTopics(env: TopicEnv, logger: BusLogger = silentLogg
 
 /**
  * Right after creation (or a broker start with many partitions to load) the metadata of a new
- * topic can lag: the broker answers UNKNOWN_TOPIC_OR_PARTITION for a moment. Polled, not slept.
+ * topic can lag: the broker answers UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, or lists
+ * a partition without a leader, for a moment. Polled until every partition has a leader, not slept.
  */
-async function fetchMetadataWhenReady(admin: Admin, topics: string[], timeoutMs = 30_000) {
+async function fetchMetadataWhenReady(admin: Admin, topics: string[], timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    let lagging: string;
     try {
-      return await admin.fetchTopicMetadata({ topics });
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const leaderless = metadata.topics.find(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (!leaderless) return metadata;
+      lagging = `topic ${leaderless.name} has a partition without a leader`;
     } catch (error) {
-      const retriable = (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
-      if (!retriable || Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 200));
+      const type = (error as { type?: string }).type ?? '';
+      if (!['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].includes(type)) throw error;
+      lagging = type;
     }
+    if (Date.now() > deadline) throw new Error(`topic metadata not ready after ${timeoutMs} ms: ${lagging}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -99,9 +113,19 @@ export async function createIsolatedTopics(
 ): Promise<{ prefix: string; tag: string }> {
   const tag = randomUUID().replaceAll('-', '').slice(0, 8);
   const prefix = `${label}${tag}.`;
-  await createTopics(
-    topicEnvSchema.parse({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: String(partitions) }),
-  );
+  try {
+    await createTopics(
+      topicEnvSchema.parse({
+        KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_TOPIC_PARTITIONS: String(partitions),
+      }),
+    );
+  } catch (error) {
+    // The caller never learns the prefix of a failed set: whatever was created is removed here.
+    await removeIsolatedTopics(brokers, prefix).catch(() => undefined);
+    throw error;
+  }
   return { prefix, tag };
 }
 
@@ -117,7 +141,8 @@ export async function deleteTopicsMatching(env: TopicEnv, pattern: RegExp): Prom
   await admin.connect();
   try {
     const doomed = (await admin.listTopics()).filter((t) => pattern.test(t));
-    for (let i = 0; i < doomed.length; i += 100) await admin.deleteTopics({ topics: doomed.slice(i, i + 100), timeout: 30_000 });
+    for (let i = 0; i < doomed.length; i += 100)
+      await admin.deleteTopics({ topics: doomed.slice(i, i + 100), timeout: 30_000 });
     return doomed.length;
   } finally {
     await admin.disconnect();

@@ -81,8 +81,11 @@ it('dead-letters a message the parser cannot handle with its raw bytes, moves th
     );
   await waitFor(async () => (await lastUid()) >= 3, { what: 'the cursor past the third message' });
   expect(await lastUid()).toBe(3);
-  const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
-  expect(metrics).toMatch(/kanal_email_dead_lettered_total\{[^}]*code="EMAIL\.PARSE_FAILED"[^}]*\} 1/);
+  // Counted after the cursor is saved: polled like the cursor.
+  const deadLettered = /kanal_email_dead_lettered_total\{[^}]*code="EMAIL\.PARSE_FAILED"[^}]*\} 1/;
+  await waitFor(async () => deadLettered.test(await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text()), {
+    what: 'kanal_email_dead_lettered_total{code="EMAIL.PARSE_FAILED"} 1',
+  });
 
   // `kanal dlq replay` runs the same path: today's mapper still refuses it, as the same record.
   const replayed = await normalizeImap(

@@ -45,6 +45,9 @@ const cursor = async () =>
   (await pool.query(`SELECT last_event_id, backfill_token FROM "${schema}".poll_cursor WHERE account_id = $1`, [US]))
     .rows[0] as { last_event_id: string | null; backfill_token: string | null } | undefined;
 const metricsText = async () => (await fetch(`http://127.0.0.1:${service!.port}/metrics`)).text();
+/** Counters move after the publish a test waits for: polled until the series reads as expected. */
+const metricMatches = (series: RegExp) =>
+  waitFor(async () => series.test(await metricsText()), { what: `metrics matching ${series}` });
 
 /** Every DM 1..n published exactly once (no gaps, no duplicates), with its deterministic id. */
 function expectExactlyOnce(n: number) {
@@ -110,7 +113,7 @@ describe('connector-x poller against a local HTTPS stand-in for X', () => {
     fake.afterPage = undefined;
     expectExactlyOnce(20);
     expect(fake.requests.some((r) => r.query.get('pagination_token'))).toBe(true);
-    expect(await metricsText()).toMatch(/kanal_x_overlap_skipped_total\{[^}]*\} [1-9]/);
+    await metricMatches(/kanal_x_overlap_skipped_total\{[^}]*\} [1-9]/);
     const byId = new Map(inbound.events.map((e) => [externalId(e), e]));
     expect(byId.get(idOf(4))!.type).toBe('kanal.message.sent.v1');
     expect(byId.get(idOf(5))!.type).toBe('kanal.message.received.v1');
@@ -127,7 +130,7 @@ describe('connector-x poller against a local HTTPS stand-in for X', () => {
     expect(limited).toBeGreaterThanOrEqual(0);
     expect(after.filter((r) => r.status === 429)).toHaveLength(1);
     expect(after[limited + 1]!.status).toBe(200);
-    expect(await metricsText()).toMatch(/kanal_x_api_requests_total\{[^}]*outcome="rate-limited"[^}]*\} 1/);
+    await metricMatches(/kanal_x_api_requests_total\{[^}]*outcome="rate-limited"[^}]*\} 1/);
     expectExactlyOnce(21);
   });
 
@@ -208,6 +211,6 @@ describe('connector-x poller against a local HTTPS stand-in for X', () => {
     expect(letter.subject).toBe(`x:${US}:${CUSTOMER}-${US}`);
     expect(data).toMatchObject({ origin: 'provider', provider: 'x-dm', accountId: US, code: 'X.UNKNOWN_EVENT_TYPE' });
     expect(JSON.parse(data.value)).toEqual({ data: [unknown], meta: { result_count: 1 } });
-    expect(await metricsText()).toMatch(/kanal_x_dead_lettered_total\{[^}]*code="X.UNKNOWN_EVENT_TYPE"[^}]*\} 1/);
+    await metricMatches(/kanal_x_dead_lettered_total\{[^}]*code="X.UNKNOWN_EVENT_TYPE"[^}]*\} 1/);
   });
 });
