@@ -162,3 +162,22 @@ export function inputCounter(suite: string) {
     report: () => console.log(`[bad-input] ${suite}: ${tried} inputs tried`),
   };
 }
+
+/**
+ * Runs of a property: `base` in `npm test` (a seeded subset), times KANAL_FUZZ_SCALE in
+ * `npm run test:fuzz`, so the same suites reach their full count without another copy.
+ */
+export function fuzzRuns(base: number): number {
+  const raw = process.env.KANAL_FUZZ_SCALE;
+  const scale = raw === undefined || raw === '' ? 1 : Number(raw);
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`KANAL_FUZZ_SCALE must be a positive number, got "${raw}"`);
+  return Math.max(1, Math.round(base * scale));
+}
+
+/**
+ * A property test's time budget: its runs are CPU-bound, so a loaded machine (CI beside a bench)
+ * can take several times the idle figure; scaled like the runs.
+ */
+export function fuzzTimeout(idleMs = 60_000): number {
+  return fuzzRuns(idleMs * 5);
+}

@@ -3,4 +3,4 @@ export { broker, ensurePostgres, freePort, portOpen, type BrokerHandle } from '.
 export { REPO_ROOT } from './repo-root';
 export { productionBuild } from './production-build';
 export { percentile } from './percentile';
-export { deepNest, hostileBytes, hostileString, hostileValue, inputCounter, mutatedBytes, mutationOf } from './fuzz';
+export { deepNest, fuzzRuns, fuzzTimeout, hostileBytes, hostileString, hostileValue, inputCounter, mutatedBytes, mutationOf } from './fuzz';

@@ -1,7 +1,7 @@
 import { afterAll, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseEvent } from '@kanal/contracts';
-import { deepNest, hostileValue, inputCounter, mutationOf } from '@kanal/testing';
+import { deepNest, fuzzRuns, fuzzTimeout, hostileValue, inputCounter, mutationOf } from '@kanal/testing';
 import { toInboundEvents } from './to-inbound-events';
 
 const options = { maxBatch: 500, defaultRegion: 'TR', now: new Date('2026-01-01T00:00:00Z') };
@@ -41,19 +41,38 @@ function check(body: unknown) {
   }
 }
 
-it('answers any JSON value with events that validate or with issues, never a throw', () => {
-  fc.assert(fc.property(hostileValue, check), { seed: 9001, numRuns: 1_500 });
-});
+it(
+  'answers any JSON value with events that validate or with issues, never a throw',
+  () => {
+    fc.assert(fc.property(hostileValue, check), { seed: 9001, numRuns: fuzzRuns(1_500) });
+  },
+  fuzzTimeout(),
+);
 
-it('survives mutations of a valid message and of a batch of them', () => {
-  fc.assert(fc.property(mutationOf(valid), check), { seed: 9002, numRuns: 2_000 });
-  fc.assert(fc.property(mutationOf([valid, { ...valid, externalId: 'm-2' }]), check), { seed: 9003, numRuns: 500 });
-});
+it(
+  'survives mutations of a valid message and of a batch of them',
+  () => {
+    fc.assert(fc.property(mutationOf(valid), check), { seed: 9002, numRuns: fuzzRuns(2_000) });
+    fc.assert(fc.property(mutationOf([valid, { ...valid, externalId: 'm-2' }]), check), {
+      seed: 9003,
+      numRuns: fuzzRuns(500),
+    });
+  },
+  fuzzTimeout(),
+);
 
-it('rejects 10,000-level nesting and over-long batches without a throw', () => {
-  for (const body of [deepNest(10_000), deepNest(10_000, 'object'), { ...valid, metadata: deepNest(10_000, 'object') }])
-    check(body);
-  const tooMany = Array.from({ length: 501 }, (_, i) => ({ ...valid, externalId: `m-${i}` }));
-  counter.tick();
-  expect(toInboundEvents(tooMany, options)).toMatchObject({ ok: false });
-});
+it(
+  'rejects 10,000-level nesting and over-long batches without a throw',
+  () => {
+    for (const body of [
+      deepNest(10_000),
+      deepNest(10_000, 'object'),
+      { ...valid, metadata: deepNest(10_000, 'object') },
+    ])
+      check(body);
+    const tooMany = Array.from({ length: 501 }, (_, i) => ({ ...valid, externalId: `m-${i}` }));
+    counter.tick();
+    expect(toInboundEvents(tooMany, options)).toMatchObject({ ok: false });
+  },
+  fuzzTimeout(),
+);

@@ -4,7 +4,15 @@ import fc from 'fast-check';
 import { parseConfig } from '@kanal/config';
 import { createTopics, removeIsolatedTopics, topicEnvSchema } from '@kanal/kafka';
 import type { RunningService } from '@kanal/service';
-import { hostileBytes, hostileValue, inputCounter, mutatedBytes, mutationOf } from '@kanal/testing';
+import {
+  fuzzRuns,
+  fuzzTimeout,
+  hostileBytes,
+  hostileValue,
+  inputCounter,
+  mutatedBytes,
+  mutationOf,
+} from '@kanal/testing';
 import { startConnectorApi } from '../src/app';
 import { configSchema } from '../src/config';
 
@@ -65,30 +73,38 @@ async function expectHandled(body: Buffer | string, headers?: Record<string, str
   if (!ALLOWED.has(status)) throw new Error(`status ${status} for ${String(body).slice(0, 200)}`);
 }
 
-it('answers hostile JSON values and raw bytes with 202/400/413, then still accepts a valid message', async () => {
-  await fc.assert(
-    fc.asyncProperty(hostileValue, (v) => expectHandled(JSON.stringify(v) ?? 'undefined')),
-    { seed: 9101, numRuns: 400 },
-  );
-  await fc.assert(
-    fc.asyncProperty(hostileBytes, (b) => expectHandled(b)),
-    { seed: 9102, numRuns: 300 },
-  );
-  expect(await post(JSON.stringify(message()))).toBe(202);
-});
+it(
+  'answers hostile JSON values and raw bytes with 202/400/413, then still accepts a valid message',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileValue, (v) => expectHandled(JSON.stringify(v) ?? 'undefined')),
+      { seed: 9101, numRuns: fuzzRuns(400) },
+    );
+    await fc.assert(
+      fc.asyncProperty(hostileBytes, (b) => expectHandled(b)),
+      { seed: 9102, numRuns: fuzzRuns(300) },
+    );
+    expect(await post(JSON.stringify(message()))).toBe(202);
+  },
+  fuzzTimeout(),
+);
 
-it('answers mutated valid messages, as JSON and as corrupted bytes (invalid UTF-8)', async () => {
-  await fc.assert(
-    fc.asyncProperty(mutationOf(message()), (v) => expectHandled(JSON.stringify(v) ?? 'null')),
-    { seed: 9103, numRuns: 400 },
-  );
-  const bytes = Buffer.from(JSON.stringify([message(), message()]));
-  await fc.assert(
-    fc.asyncProperty(mutatedBytes(bytes), (b) => expectHandled(b)),
-    { seed: 9104, numRuns: 300 },
-  );
-  expect(await post(JSON.stringify(message()))).toBe(202);
-});
+it(
+  'answers mutated valid messages, as JSON and as corrupted bytes (invalid UTF-8)',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(mutationOf(message()), (v) => expectHandled(JSON.stringify(v) ?? 'null')),
+      { seed: 9103, numRuns: fuzzRuns(400) },
+    );
+    const bytes = Buffer.from(JSON.stringify([message(), message()]));
+    await fc.assert(
+      fc.asyncProperty(mutatedBytes(bytes), (b) => expectHandled(b)),
+      { seed: 9104, numRuns: fuzzRuns(300) },
+    );
+    expect(await post(JSON.stringify(message()))).toBe(202);
+  },
+  fuzzTimeout(),
+);
 
 it('answers deep nesting, a 0-byte body, an oversized body, a wrong charset and a bad token with 4xx', async () => {
   const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
