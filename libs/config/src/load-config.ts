@@ -15,7 +15,10 @@ export class ConfigError extends Error {
 }
 
 /** Parses `env` once; throws ConfigError naming every offending variable. */
-export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.output<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.output<S> {
   // An empty variable means "not set" (compose files often pass `VAR=`), so defaults apply.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);

@@ -14,7 +14,8 @@ export function requireBearer(tokens: string[], { disabled = false }: { disabled
     if (disabled) return next();
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) return next(new HttpError(401, 'AUTH.MISSING_TOKEN', 'missing bearer token (Authorization: Bearer <token>)'));
+    if (!m)
+      return next(new HttpError(401, 'AUTH.MISSING_TOKEN', 'missing bearer token (Authorization: Bearer <token>)'));
     const given = digest(m[1]!);
     let ok = false;
     for (const e of expected) ok = timingSafeEqual(e, given) || ok;

@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger, Registry } from '@kanal/observability';
 import { maskPii } from '@kanal/observability';
+import { maskedError, routeTemplate } from './error-log-fields';
 import { HttpError } from './http-error';
+import { createLimitedServer, type ServerLimits } from './server-limits';
 
 /** One readiness dependency (Kafka, Postgres, an IMAP session…). */
 export interface ReadinessCheck {
@@ -60,7 +62,7 @@ export function createHttpApp(options: OpsServerOptions): Express {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof HttpError) {
-      if (error.status >= 500) logger.error({ code: error.code, path: req.path }, error.message);
+      if (error.status >= 500) logger.error({ code: error.code, route: routeTemplate(req) }, maskPii(error.message));
       res
         .status(error.status)
         .json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
@@ -78,21 +80,30 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         .status(status)
         .json({ code: 'HTTP.BAD_REQUEST', message: maskPii(String(error?.message ?? 'bad request')) });
     }
-    logger.error({ err: error, path: req.path, code: error?.code }, 'unhandled error');
+    logger.error({ err: maskedError(error), route: routeTemplate(req), code: error?.code }, 'unhandled error');
     res.status(500).json({ code: 'HTTP.INTERNAL', message: 'internal error' });
   };
 }
 
-/** Listens and resolves once bound; `close()` stops accepting and waits for open requests. */
+/**
+ * Listens with header, request and keep-alive timeouts and a connection cap (`limits`, defaults
+ * in DEFAULT_SERVER_LIMITS) and resolves once bound; `close()` stops accepting and waits for open
+ * requests.
+ */
 export async function listen(
   app: Express,
   port: number,
   host = '0.0.0.0',
+  limits: Partial<ServerLimits> = {},
 ): Promise<{ server: Server; close: () => Promise<void> }> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  const server = createLimitedServer(app, limits);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  server.keepAliveTimeout = 65_000;
   return {
     server,
     close: () =>

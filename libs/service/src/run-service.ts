@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, listen, type ReadinessCheck } from '@kanal/http';
+import { createHttpApp, listen, type ReadinessCheck, type ServerLimits } from '@kanal/http';
 import type { EventBus } from '@kanal/kafka';
 import type { Logger, ServiceMetrics } from '@kanal/observability';
 import { pgReady, type Pool } from '@kanal/postgres';
@@ -8,7 +8,8 @@ export interface ServiceSpec {
   name: string;
   logger: Logger;
   metrics: ServiceMetrics;
-  http: { port: number; host: string };
+  /** Where to listen and the server's limits (`httpListener(config)` from @kanal/config). */
+  http: { port: number; host: string; limits?: Partial<ServerLimits> };
   /** Checks beyond the bus and the pool, which are checked whenever they are given. */
   readiness?: ReadinessCheck[];
   /** The service's Postgres pool: checked by /health/ready and closed last on shutdown. */
@@ -63,7 +64,7 @@ export async function runService(spec: ServiceSpec): Promise<RunningService> {
     ],
     routes: spec.routes,
   });
-  const http = await listen(app, spec.http.port, spec.http.host);
+  const http = await listen(app, spec.http.port, spec.http.host, spec.http.limits);
   const port = (http.server.address() as { port: number }).port;
   await spec.start?.();
   logger.info({ port }, `${spec.name} listening`);

@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { Counter, createLogger, createMetrics } from '@kanal/observability';
 import { runService, type RunningService } from '@kanal/service';
@@ -22,7 +23,7 @@ export async function startConnectorApi(
     name: service,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     bus,
     handleSignals: options.handleSignals,
     routes: messageRoutes({

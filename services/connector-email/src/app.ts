@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FsBlobStore, type BlobStore } from '@kanal/blob-store';
@@ -73,7 +74,7 @@ export async function startConnectorEmail(
     name: SERVICE,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     bus,
     start: async () => {
       for (const w of watchers) w.start();

@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { FsBlobStore } from '@kanal/blob-store';
 import { KafkajsEventBus } from '@kanal/kafka';
 import { createLogger, createMetrics } from '@kanal/observability';
@@ -96,7 +97,7 @@ export async function startConnectorMeta(
     name: SERVICE,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     routes,
     bus,
     stop: [() => media.stop()],

@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { fileURLToPath } from 'node:url';
 import { FsBlobStore, type BlobStore } from '@kanal/blob-store';
 import { KafkajsEventBus } from '@kanal/kafka';
@@ -90,7 +91,7 @@ export async function startConnectorWhatsapp(
     name: service,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     bus,
     handleSignals: options.handleSignals,
     routes: sessionRoutes({

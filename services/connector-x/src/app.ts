@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KafkajsEventBus } from '@kanal/kafka';
@@ -51,7 +52,7 @@ export async function startConnectorX(config: Config, { handleSignals = true } =
     name: SERVICE,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     routes: webhookRoutes({
       enabled: config.X_WEBHOOK_ENABLED,
       consumerSecret: config.X_CONSUMER_SECRET,

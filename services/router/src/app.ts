@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { fileURLToPath } from 'node:url';
 import { TOPICS } from '@kanal/contracts';
 import { KafkajsEventBus } from '@kanal/kafka';
@@ -46,7 +47,7 @@ export async function startRouter(
     name: SERVICE,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     routes: routerRoutes({
       ctx,
       pool,

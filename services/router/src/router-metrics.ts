@@ -5,6 +5,7 @@ export interface RouterMetrics {
   firstResponse: Histogram<'queue' | 'channel'>;
   breaches: Counter<'queue'>;
   incidents: Counter<'rule'>;
+  timeBounded: Counter<'kind'>;
   dropped: ServiceMetrics['dropped'];
 }
 
@@ -35,6 +36,12 @@ export function createRouterMetrics(metrics: ServiceMetrics): RouterMetrics {
       name: 'kanal_router_incidents_total',
       help: 'Surges of new conversations detected, per rule',
       labelNames: ['rule'] as const,
+      registers,
+    }),
+    timeBounded: new Counter({
+      name: 'kanal_router_time_bounded_total',
+      help: 'Messages whose occurredAt was impossible or ahead of their receipt, routed from the receive time instead, per message kind',
+      labelNames: ['kind'] as const,
       registers,
     }),
   };

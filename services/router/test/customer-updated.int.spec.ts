@@ -21,7 +21,7 @@ beforeAll(async () => {
   dlqBus = new KafkajsEventBus({ env: kafkaEnvSchema.parse(env), service: 'router-test-dlq' });
   await dlqBus.start();
   await dlqBus.subscribe({
-    groupId: uid('dlq'),
+    groupId: uid(),
     topics: [TOPICS.dlq],
     handler: async (r) => void dlq.push(...r.map((x) => x.event)),
   });
@@ -40,7 +40,7 @@ function updated(
   changes: Record<string, unknown>,
   attributes: Record<string, string> = {},
 ): CloudEvent {
-  const updateId = uid('update');
+  const updateId = uid();
   return buildEvent({
     type: 'kanal.customer.updated.v1',
     id: customerEventId('updated', updateId),
@@ -63,8 +63,8 @@ function updated(
 }
 
 it('consumes customer updates, commits their offsets, dead-letters nothing, and carries a new name on later routing events', async () => {
-  const customerId = uid('cust');
-  const conversationId = uid('conv');
+  const customerId = uid();
+  const conversationId = uid();
   await probe.publish(customerMessage({ customerId, conversationId, text: 'kargom gelmedi' }));
   const assigned = await waitFor(() => probe.of('kanal.conversation.assigned.v1', conversationId)[0], {
     what: 'assignment',

@@ -49,8 +49,8 @@ describe('router: Turkish and English routing', () => {
     ['Where is my order? It was not delivered', 'delivery', 'P2', 'delivery-delay', 'where is my order'],
     ['Merhaba, bir sorum olacak', 'general', 'P3', undefined, undefined],
   ])('routes %j to %s at %s', async (text, queue, priority, rule, term) => {
-    const customerId = uid('cust');
-    const conversationId = uid('conv');
+    const customerId = uid();
+    const conversationId = uid();
     const at = new Date();
     await probe.publish(customerMessage({ customerId, conversationId, text, at }));
     const assigned = await assignedOf(conversationId);
@@ -64,8 +64,8 @@ describe('router: Turkish and English routing', () => {
   });
 
   it('routes a redelivered event once', async () => {
-    const customerId = uid('cust');
-    const conversationId = uid('conv');
+    const customerId = uid();
+    const conversationId = uid();
     const event = customerMessage({ customerId, conversationId, text: 'kargom gelmedi' });
     await probe.publish(event, event);
     await probe.publish(event);
@@ -79,8 +79,8 @@ describe('router: Turkish and English routing', () => {
 
 describe('router: continuity', () => {
   it('keeps the queue for later messages and moves it only for an override rule', async () => {
-    const customerId = uid('cust');
-    const conversationId = uid('conv');
+    const customerId = uid();
+    const conversationId = uid();
     const t0 = Date.now();
     await probe.publish(customerMessage({ customerId, conversationId, text: 'kargom nerede', at: new Date(t0) }));
     expect((await assignedOf(conversationId)).data.queue).toBe('delivery');
@@ -110,8 +110,8 @@ describe('router: continuity', () => {
   });
 
   it('escalates a customer who writes again on another channel while unanswered, in the same conversation', async () => {
-    const customerId = uid('cust');
-    const conversationId = uid('conv');
+    const customerId = uid();
+    const conversationId = uid();
     const t0 = Date.now();
     await probe.publish(
       customerMessage({
@@ -150,14 +150,14 @@ describe('router: continuity', () => {
   });
 
   it("sends a returning customer's new conversation to the queue of the previous one", async () => {
-    const customerId = uid('cust');
-    const first = uid('conv');
+    const customerId = uid();
+    const first = uid();
     await probe.publish(customerMessage({ customerId, conversationId: first, text: 'kargo gecikti' }));
     expect((await assignedOf(first)).data.queue).toBe('delivery');
     const closed = await http.post(`/v1/conversations/${first}/close`);
     expect(closed).toMatchObject({ status: 200, body: { status: 'closed' } });
     await waitFor(() => probe.of('kanal.conversation.closed.v1', first)[0], { what: 'closed event' });
-    const second = uid('conv');
+    const second = uid();
     await probe.publish(
       customerMessage({ customerId, conversationId: second, channel: 'instagram', text: 'ödeme sorunu' }),
     );
@@ -167,11 +167,11 @@ describe('router: continuity', () => {
   });
 
   it('lets an override rule win over the returning-customer preference', async () => {
-    const customerId = uid('cust');
-    const first = uid('conv');
+    const customerId = uid();
+    const first = uid();
     await probe.publish(customerMessage({ customerId, conversationId: first, text: 'kargo gecikti' }));
     await assignedOf(first);
-    const second = uid('conv');
+    const second = uid();
     await probe.publish(customerMessage({ customerId, conversationId: second, text: 'hesabım hacklendi' }));
     expect((await assignedOf(second)).data).toMatchObject({
       queue: 'account-security',
@@ -181,11 +181,11 @@ describe('router: continuity', () => {
   });
 
   it('closes the previous conversation with reason idle when the unifier opens a new one', async () => {
-    const customerId = uid('cust');
-    const first = uid('conv');
+    const customerId = uid();
+    const first = uid();
     await probe.publish(customerMessage({ customerId, conversationId: first, text: 'kargo gecikti' }));
     await assignedOf(first);
-    const second = uid('conv');
+    const second = uid();
     await probe.publish(customerMessage({ customerId, conversationId: second, text: 'yine ben' }));
     await assignedOf(second);
     const closed = await waitFor(() => probe.of('kanal.conversation.closed.v1', first)[0], { what: 'idle close' });
@@ -198,21 +198,21 @@ describe('router: continuity', () => {
   });
 
   it('takes the moved identities off the conversation on a split and routes the split-off customer on its own', async () => {
-    const customerId = uid('cust');
-    const newCustomerId = uid('cust');
-    const conversationId = uid('conv');
+    const customerId = uid();
+    const newCustomerId = uid();
+    const conversationId = uid();
     await probe.publish(customerMessage({ customerId, conversationId, text: 'kargo gecikti' }));
     await assignedOf(conversationId);
     await probe.publish({
       specversion: '1.0',
-      id: uid('split-evt'),
+      id: uid(),
       source: 'kanal/unifier',
       type: 'kanal.customer.split.v1',
       time: new Date().toISOString(),
       subject: customerId,
       datacontenttype: 'application/json',
       data: {
-        splitId: uid('split'),
+        splitId: uid(),
         customerId,
         newCustomerId,
         identities: [{ type: 'phone', value: '+905321234567' }],
@@ -228,17 +228,17 @@ describe('router: continuity', () => {
     );
     expect(updated.data.customer.identities).toEqual([]);
     expect(updated.data.queue).toBe('delivery');
-    const own = uid('conv');
+    const own = uid();
     await probe.publish(customerMessage({ customerId: newCustomerId, conversationId: own, text: 'ödeme sorunu' }));
     expect((await assignedOf(own)).data).toMatchObject({ queue: 'payments', customer: { id: newCustomerId } });
     expect(probe.of('kanal.conversation.closed.v1', conversationId)).toHaveLength(0);
   });
 
   it('folds conversations on a merge, keeping the earlier SLA clock', async () => {
-    const survivorId = uid('cust');
-    const mergedId = uid('cust');
-    const early = uid('conv');
-    const late = uid('conv');
+    const survivorId = uid();
+    const mergedId = uid();
+    const early = uid();
+    const late = uid();
     const t0 = Date.now();
     await probe.publish(
       customerMessage({
@@ -263,14 +263,14 @@ describe('router: continuity', () => {
     expect(Date.parse(a.data.slaDueAt!)).toBeLessThan(Date.parse(b.data.slaDueAt!));
     await probe.publish({
       specversion: '1.0',
-      id: uid('merge-evt'),
+      id: uid(),
       source: 'kanal/unifier',
       type: 'kanal.customer.merged.v1',
       time: new Date().toISOString(),
       subject: survivorId,
       datacontenttype: 'application/json',
       data: {
-        mergeId: uid('merge'),
+        mergeId: uid(),
         survivorId,
         mergedId,
         evidence: { kind: 'explicit', identities: [] },
@@ -299,18 +299,18 @@ describe('router: HTTP surface', () => {
   });
 
   it('answers 404 with a code for an unknown conversation', async () => {
-    const res = await http.post('/v1/conversations/nope/responded');
+    const res = await http.post(`/v1/conversations/${uid()}/responded`);
     expect(res).toMatchObject({ status: 404, body: { code: 'ROUTER.CONVERSATION_NOT_FOUND' } });
   });
 
   it('rejects a bad responded body with a reason', async () => {
-    const res = await http.post('/v1/conversations/x/responded', { at: 'yesterday' });
-    expect(res).toMatchObject({ status: 400, body: { code: 'ROUTER.INVALID_BODY' } });
+    const res = await http.post(`/v1/conversations/${uid()}/responded`, { at: 'yesterday' });
+    expect(res).toMatchObject({ status: 400, body: { code: 'ROUTER.INVALID_BODY', details: { field: 'at' } } });
   });
 
   it('shows every configured queue with its depth and oldest waiting conversation', async () => {
-    const conversationId = uid('conv');
-    await probe.publish(customerMessage({ customerId: uid('cust'), conversationId, text: 'uygulama açılmıyor' }));
+    const conversationId = uid();
+    await probe.publish(customerMessage({ customerId: uid(), conversationId, text: 'uygulama açılmıyor' }));
     await assignedOf(conversationId);
     const queues = await readWhen(
       '/v1/queues',
@@ -332,14 +332,14 @@ describe('router: HTTP surface', () => {
 
   it('opens one incident per surge of matching new conversations', async () => {
     const text = 'kurye paketi kırık bıraktı';
-    const ids = [uid('conv'), uid('conv'), uid('conv'), uid('conv')];
+    const ids = [uid(), uid(), uid(), uid()];
     for (const conversationId of ids.slice(0, 3))
-      await probe.publish(customerMessage({ customerId: uid('cust'), conversationId, text }));
+      await probe.publish(customerMessage({ customerId: uid(), conversationId, text }));
     const kurye = () => probe.of('kanal.incident.suspected.v1').filter((e) => e.data.term === 'kurye');
     const incident = await waitFor(() => kurye()[0], { what: 'incident event' });
     expect(incident.data).toMatchObject({ ruleId: 'delivery-delay', threshold: 3, count: 3 });
     expect([...incident.data.conversationIds].sort()).toEqual(ids.slice(0, 3).sort());
-    await probe.publish(customerMessage({ customerId: uid('cust'), conversationId: ids[3]!, text }));
+    await probe.publish(customerMessage({ customerId: uid(), conversationId: ids[3]!, text }));
     // The 4th conversation joins the open incident instead of opening another one.
     await waitFor(
       async () =>

@@ -39,8 +39,8 @@ async function stop(r: RunningService): Promise<void> {
 const breachesOf = (conversationId: string) => probe.of('kanal.sla.breached.v1', conversationId);
 
 async function newConversation(text = 'merhaba', channel: 'webchat' | 'whatsapp' = 'webchat') {
-  const conversationId = uid('conv');
-  const customerId = uid('cust');
+  const conversationId = uid();
+  const customerId = uid();
   await probe.publish(customerMessage({ customerId, conversationId, channel, text, at: clock.now() }));
   const assigned = await waitFor(() => probe.of('kanal.conversation.assigned.v1', conversationId)[0], { what: 'assignment' });
   return { conversationId, customerId, assigned };

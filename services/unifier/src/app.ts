@@ -1,3 +1,4 @@
+import { httpListener } from '@kanal/config';
 import { fileURLToPath } from 'node:url';
 import { TOPICS } from '@kanal/contracts';
 import { KafkajsEventBus } from '@kanal/kafka';
@@ -63,7 +64,7 @@ export async function startUnifier(
     name: service,
     logger,
     metrics,
-    http: { port: config.PORT, host: config.HOST },
+    http: httpListener(config),
     bus,
     handleSignals: options.handleSignals,
     routes: (app) => {

@@ -15,7 +15,8 @@ import type { SurgeQueue } from '../surge/surge-queue';
 import type { SurgeHit } from '../surge/surge-watch';
 import { applySplit, foldMerge } from '../use-cases/fold-customers';
 import { recordResponse } from '../use-cases/record-response';
-import { routeMessage, type Received } from '../use-cases/route-message';
+import { messageTime } from '../routing/message-time';
+import { routedTime, routeMessage, type Received } from '../use-cases/route-message';
 
 /**
  * `kanal.customers.v1` consumer. One transaction per batch: every record's effects, then the
@@ -37,7 +38,8 @@ export function onCustomerEvents(
         surge.length = 0; // a retried transaction starts over
         const fresh = await freshEvents(db, records);
         const store = new BatchStore(db);
-        await store.prefetch(batchKeys(records.filter((r) => fresh.has(r.event.id))), ctx.rules.repeatWindowsMs);
+        const keys = batchKeys(records.filter((r) => fresh.has(r.event.id)), ctx.now());
+        await store.prefetch(keys, ctx.rules.repeatWindowsMs);
         const out: OutgoingRecord[] = [];
         for (const record of records) {
           if (!fresh.delete(record.event.id)) continue; // redelivered, or twice in this batch
@@ -69,7 +71,7 @@ async function handleOne(
         let conv = await store.lock(data.conversation.id);
         if (conv?.status === 'merged' && conv.mergedInto) conv = await store.lock(conv.mergedInto);
         if (!conv) return ignored(ctx, 'response-to-unknown-conversation');
-        const at = new Date((data as Received).message.occurredAt);
+        const at = routedTime(ctx, event.id, (data as Received).message, 'sent');
         return (await recordResponse(ctx, store, conv, { cause: event.id, at, recent: data.recent })).records;
       }
       return ignored(ctx, `kind-${data.kind}`);
@@ -108,7 +110,7 @@ async function freshEvents(db: Queryable, records: IncomingRecord[]): Promise<Se
   return new Set(rows.map((r) => r.event_id as string));
 }
 
-function batchKeys(records: IncomingRecord[]) {
+function batchKeys(records: IncomingRecord[], now: Date) {
   const messages = records
     .map((r) => r.event as KanalEvent)
     .filter(
@@ -122,7 +124,8 @@ function batchKeys(records: IncomingRecord[]) {
     contacts: received.map((m) => ({
       eventId: m.id,
       customerId: m.data.customer.id,
-      at: new Date(m.data.message.occurredAt),
+      // The same time the message is routed from (counted there), so contacts line up with it.
+      at: messageTime(m.data.message, now).at,
     })),
   };
 }

@@ -1,5 +1,4 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { HttpError, requireBearer } from '@kanal/http';
 import type { EventPublisher, OutgoingRecord } from '@kanal/kafka';
 import { BusUnavailableError } from '@kanal/kafka';
@@ -11,6 +10,8 @@ import { conversationHistory } from '../store/history-repo';
 import { openIncidents } from '../surge/surge-watch';
 import { closeConversation, recordResponse } from '../use-cases/record-response';
 import { queueOverview } from './queue-overview';
+import { assertNotBeforeConversation, responseTime } from './response-time';
+import { idParams, parseInput, respondedBody } from './route-input';
 
 export interface RouteDeps {
   ctx: RouterContext;
@@ -19,9 +20,6 @@ export interface RouteDeps {
   auth: { tokens: string[]; disabled: boolean };
   bodyLimit: string;
 }
-
-const idParam = z.string().min(1).max(128);
-const respondedBody = z.object({ at: z.iso.datetime({ offset: true }).optional(), actor: z.string().max(256).optional() }).strict();
 
 /** The router endpoints (docs/architecture.md §5): thin, each delegating to a query or a use case. */
 export function routerRoutes(deps: RouteDeps) {
@@ -33,27 +31,28 @@ export function routerRoutes(deps: RouteDeps) {
     app.get('/v1/queues', auth, wrap(async (_req, res) => res.json({ items: await queueOverview(pool, ctx) })));
 
     app.get('/v1/conversations/:id', auth, wrap(async (req, res) => {
-      const conv = await getConversation(pool, parseId(req.params.id));
+      const conv = await getConversation(pool, parseId(req.params));
       if (!conv) throw new HttpError(404, 'ROUTER.CONVERSATION_NOT_FOUND', 'no such conversation');
       res.json({ ...view(conv), history: await conversationHistory(pool, conv.id) });
     }));
 
     app.get('/v1/customers/:id/conversations', auth, wrap(async (req, res) => {
-      res.json({ items: (await customerConversations(pool, parseId(req.params.id))).map(view) });
+      res.json({ items: (await customerConversations(pool, parseId(req.params))).map(view) });
     }));
 
     app.post('/v1/conversations/:id/responded', auth, json, wrap(async (req, res) => {
-      const body = respondedBody.safeParse(req.body ?? {});
-      if (!body.success) throw new HttpError(400, 'ROUTER.INVALID_BODY', body.error.issues[0]?.message ?? 'invalid body');
-      const at = body.data.at ? new Date(body.data.at) : ctx.now();
-      const conv = await mutate(deps, parseId(req.params.id), (db, c) =>
-        recordResponse(ctx, db, c, { cause: `responded:${c.id}:${c.generation}`, at }),
-      );
+      const id = parseId(req.params);
+      const body = parseInput(respondedBody, req.body ?? {}, 'ROUTER.INVALID_BODY');
+      const at = responseTime('at', body.at, ctx.now());
+      const conv = await mutate(deps, id, (db, c) => {
+        assertNotBeforeConversation('at', at, c);
+        return recordResponse(ctx, db, c, { cause: `responded:${c.id}:${c.generation}`, at });
+      });
       res.json(view(conv));
     }));
 
     app.post('/v1/conversations/:id/close', auth, json, wrap(async (req, res) => {
-      const conv = await mutate(deps, parseId(req.params.id), (db, c) =>
+      const conv = await mutate(deps, parseId(req.params), (db, c) =>
         closeConversation(ctx, db, c, { cause: `closed:${c.id}:${c.generation}`, at: ctx.now() }),
       );
       res.json(view(conv));
@@ -106,10 +105,8 @@ export function view(c: Conversation) {
   };
 }
 
-function parseId(raw: unknown): string {
-  const r = idParam.safeParse(raw);
-  if (!r.success) throw new HttpError(400, 'ROUTER.INVALID_ID', 'id must be 1-128 characters');
-  return r.data;
+function parseId(params: unknown): string {
+  return parseInput(idParams, params, 'ROUTER.INVALID_ID').id;
 }
 
 function wrap(fn: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<unknown>): RequestHandler {

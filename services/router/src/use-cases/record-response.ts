@@ -17,7 +17,11 @@ export async function recordResponse(
   args: { cause: string; at: Date; recent?: RecentMessage[] },
 ): Promise<{ conversation: Conversation; records: OutgoingRecord[] }> {
   if (conv.status !== 'waiting') return { conversation: conv, records: [] };
-  const at = args.at < conv.slaStartedAt ? conv.slaStartedAt : args.at;
+  // The callers bound their times (the HTTP edge refuses, a message falls back to its receipt);
+  // this clamp is the last guard of the metric: never negative, never beyond the clock's now.
+  const latest = ctx.now();
+  const within = args.at > latest ? latest : args.at;
+  const at = within < conv.slaStartedAt ? conv.slaStartedAt : within;
   const next: Conversation = { ...conv, status: 'responded', firstResponseAt: at };
   await store.save(next);
   await store.settleDeadline(deadlineId(conv.id, conv.generation), 'stopped');

@@ -3,6 +3,7 @@ import type { OutgoingRecord } from '@kanal/kafka';
 import { routingRecord } from '../events/routing-records';
 import type { RouterContext } from '../router-context';
 import { routeFollowUp, routeNew } from '../routing/decide-route';
+import { messageTime, possibleTime } from '../routing/message-time';
 import type { RuleInput } from '../routing/rule-engine';
 import type { Conversation, CustomerRef } from '../store/conversation-repo';
 import type { ConversationStore } from '../store/conversation-store';
@@ -23,6 +24,22 @@ function ruleText(m: MessageData): string {
 }
 
 /**
+ * The time a message is routed from (routing/message-time.ts). A fallback is counted and logged
+ * (the times only, no content), so a provider whose clock is off shows up on /metrics.
+ */
+export function routedTime(ctx: RouterContext, eventId: string, m: MessageData, kind: 'received' | 'sent'): Date {
+  const { at, bounded } = messageTime(m, ctx.now());
+  if (bounded) {
+    ctx.metrics.timeBounded.inc({ kind });
+    ctx.logger.warn(
+      { eventId, provider: m.provider, occurredAt: m.occurredAt, receivedAt: m.receivedAt, routedAt: at.toISOString() },
+      'occurredAt is not a possible time; routing from the receive time',
+    );
+  }
+  return at;
+}
+
+/**
  * An inbound customer message: the first one of a conversation is routed by the rules (or to the
  * returning customer's previous queue); later ones keep the queue unless an override rule fires,
  * and escalate when the customer chases an unanswered conversation.
@@ -39,7 +56,7 @@ export async function routeMessage(
     ctx.metrics.dropped.inc({ reason: 'auto-reply-not-routed' });
     return [];
   }
-  const at = new Date(m.occurredAt);
+  const at = routedTime(ctx, eventId, m, 'received');
   const customer = customerRef(data.customer);
   const input: RuleInput = {
     channel: m.channel,
@@ -136,7 +153,7 @@ async function assignNew(
     channels: [channel],
     lastInboundChannel: channel,
     lastInboundAt: at,
-    openedAt: new Date(data.conversation.openedAt),
+    openedAt: possibleTime(data.conversation.openedAt, at, ctx.now()),
     generation: 1,
     slaStartedAt: at,
     slaDueAt: dueAt,
