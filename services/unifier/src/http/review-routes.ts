@@ -3,15 +3,24 @@ import { z } from 'zod';
 import { HttpError, requireBearer } from '@kanal/http';
 import type { EventPublisher } from '@kanal/kafka';
 import type { Logger } from '@kanal/observability';
-import { withTransaction, type Pool, type PoolClient } from '@kanal/postgres';
+import type { Pool, PoolClient } from '@kanal/postgres';
 import type { IdentityPolicy } from '../identity/identity-policy';
 import { enqueueApiEvents } from '../store/pg-api-outbox';
 import type { SuggestionStatus } from '../store/pg-suggestion-review';
 import { listBlocked, type BlockedCursor } from '../use-cases/list-blocked';
 import { listSuggestions } from '../use-cases/list-suggestions';
 import { acceptSuggestion, rejectSuggestion, type ReviewOutcome } from '../use-cases/review-suggestion';
-import { decodeCursor, encodeCursor } from './cursor';
-import { invalidCursor, limitParam, mapped, parseBody, publishOrLeaveToRelay, uuidParam } from './http-input';
+import { cursorTime, decodeCursor, encodeCursor } from './cursor';
+import { pathParamErrors } from './path-param-errors';
+import {
+  apiTransaction,
+  invalidCursor,
+  limitParam,
+  mapped,
+  parseBody,
+  publishOrLeaveToRelay,
+  uuidParam,
+} from './http-input';
 
 export interface ReviewRoutesDeps {
   pool: Pool;
@@ -21,12 +30,18 @@ export interface ReviewRoutesDeps {
   logger: Logger;
 }
 
+/** The routes with path parameters (pathParamErrors maps an undecodable one to these codes). */
+export const REVIEW_PATHS = {
+  accept: '/v1/link-suggestions/:id/accept',
+  reject: '/v1/link-suggestions/:id/reject',
+};
+
 const STATUSES = ['open', 'accepted', 'rejected'] as const;
 const reviewBody = z
   .object({ actor: z.string().min(1).max(256).optional(), reason: z.string().min(1).max(1_000).optional() })
   .strict();
 /** [created_at at microsecond precision, id]: what listSuggestions hands out. */
-const suggestionCursor = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
+const suggestionCursor = z.tuple([cursorTime(6), z.uuid()]);
 const blockedCursor: z.ZodType<BlockedCursor> = z.union([
   z.object({ s: z.number().int().min(1).max(1_000_000) }).strict(),
   z.object({ l: z.tuple([z.string().max(64), z.string().max(400)]) }).strict(),
@@ -64,7 +79,7 @@ export function reviewRoutes(deps: ReviewRoutesDeps) {
         const id = uuidParam(req.params.id, 'suggestion id');
         const body = parseBody(reviewBody, req.body ?? {});
         const outcome = await mapped(() =>
-          withTransaction(deps.pool, async (c) => {
+          apiTransaction(deps.pool, async (c) => {
             const decided = await decide(c, id, body);
             if (decided.event) await enqueueApiEvents(c, [decided.event]);
             return decided;
@@ -75,13 +90,13 @@ export function reviewRoutes(deps: ReviewRoutesDeps) {
       };
 
     app.post(
-      '/v1/link-suggestions/:id/accept',
+      REVIEW_PATHS.accept,
       auth,
       json,
       review((c, id, body) => acceptSuggestion(c, id, body, deps.policy)),
     );
     app.post(
-      '/v1/link-suggestions/:id/reject',
+      REVIEW_PATHS.reject,
       auth,
       json,
       review((c, id, body) => rejectSuggestion(c, id, body)),
@@ -92,5 +107,7 @@ export function reviewRoutes(deps: ReviewRoutesDeps) {
       const page = await listBlocked(deps.pool, deps.policy, limit, cursorParam(req.query.cursor, blockedCursor));
       res.json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
     });
+
+    app.use(pathParamErrors(Object.values(REVIEW_PATHS), { id: 'UNIFIER.INVALID_ID' }));
   };
 }

@@ -32,7 +32,7 @@ export interface BlockedEntry {
  */
 export class IdentityPolicy {
   private readonly exact = new Map<string, BlockedEntry>();
-  private readonly patterns: Array<{ regex: RegExp; entry: BlockedEntry }> = [];
+  private readonly patterns: Array<{ parts: string[]; entry: BlockedEntry }> = [];
 
   constructor(private readonly config: IdentityPolicyConfig) {
     const sources: Array<[BlockedEntry['source'], string[]]> = [
@@ -47,7 +47,7 @@ export class IdentityPolicy {
         if (!entry.pattern) {
           if (!this.exact.has(normalized)) this.exact.set(normalized, entry);
         } else if (!this.patterns.some((p) => p.entry.entry === normalized)) {
-          this.patterns.push({ regex: new RegExp(`^${normalized.split('*').map(escape).join('.*')}$`), entry });
+          this.patterns.push({ parts: normalized.split('*'), entry });
         }
       }
     }
@@ -60,7 +60,7 @@ export class IdentityPolicy {
   /** The configuration that blocks the value, or undefined. */
   sourceOf(identity: Identity): BlockedEntry['source'] | undefined {
     const key = `${identity.type}:${identity.value}`.toLowerCase();
-    return this.exact.get(key)?.source ?? this.patterns.find((p) => p.regex.test(key))?.entry.source;
+    return this.exact.get(key)?.source ?? this.patterns.find((p) => globMatches(p.parts, key))?.entry.source;
   }
 
   /** Every configured value and pattern, in precedence order. */
@@ -83,6 +83,23 @@ export class IdentityPolicy {
   }
 }
 
-function escape(s: string): string {
-  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * `key` against a `*` pattern split at its stars: the first part is a prefix, the last a suffix,
+ * the ones between are found left to right. Greedy-leftmost is exact for `*` globs and linear in
+ * the key; the regex this replaces (`^a.*b.*c$`) backtracks polynomially in the number of stars
+ * on a long identity value that almost matches.
+ */
+export function globMatches(parts: string[], key: string): boolean {
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (parts.length === 1) return key === first;
+  if (key.length < first.length + last.length || !key.startsWith(first) || !key.endsWith(last)) return false;
+  let at = first.length;
+  const end = key.length - last.length;
+  for (const middle of parts.slice(1, -1)) {
+    const found = key.indexOf(middle, at);
+    if (found < 0 || found + middle.length > end) return false;
+    at = found + middle.length;
+  }
+  return true;
 }

@@ -10,16 +10,11 @@ export interface CustomerSummaryView {
   attributes: Record<string, string>;
 }
 
-/** Many customer ids → the live customer each resolves to now (merge redirects followed). */
+/** Many customer ids → the live customer each resolves to now (redirects are flat: one hop). */
 export async function liveIds(db: Pool | PoolClient, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const { rows } = await db.query<{ start: string; id: string }>(
-    `WITH RECURSIVE chain(start, id, merged_into, depth) AS (
-        SELECT c.id, c.id, c.merged_into, 0 FROM customers c WHERE c.id = ANY($1::uuid[])
-        UNION ALL SELECT ch.start, c.id, c.merged_into, ch.depth + 1 FROM chain ch JOIN customers c ON c.id = ch.merged_into
-         WHERE ch.depth < 50
-      )
-      SELECT start, id FROM chain WHERE merged_into IS NULL`,
+    'SELECT id AS start, COALESCE(merged_into, id) AS id FROM customers WHERE id = ANY($1::uuid[])',
     [[...new Set(ids)]],
   );
   return new Map(rows.map((r) => [r.start, r.id]));

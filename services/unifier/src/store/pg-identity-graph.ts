@@ -72,20 +72,62 @@ export async function ownersOf(client: PoolClient, identities: Identity[]): Prom
   return new Map(rows.map((r) => [`${r.type}:${r.value}`, r.customer_id]));
 }
 
-/** Locks the customers in id order, follows merge redirects, returns the live rows oldest first. */
+/**
+ * Locks the live customers that `ids` resolve to and returns them oldest first (see lockResolved).
+ */
 export async function lockCustomers(client: PoolClient, ids: string[]): Promise<CustomerRow[]> {
-  let pending = [...new Set(ids)];
-  const live = new Map<string, CustomerRow>();
-  while (pending.length > 0) {
-    const rows = await customersForUpdate(client, pending);
-    pending = [];
-    for (const { merged_into, ...row } of rows.values()) {
-      if (merged_into) pending.push(merged_into);
-      else live.set(row.id, row);
-    }
-    pending = pending.filter((id) => !live.has(id));
+  return (await lockResolved(client, ids)).live;
+}
+
+/**
+ * Locks the live customers that `ids` resolve to, one row at a time in id order, and returns them
+ * oldest first with what each id resolved to (ids that name no customer are absent).
+ *
+ * Why this shape: only live rows are locked, always in ascending id order, so two transactions
+ * locking customers can never wait on each other in a cycle (merges racing around X+Y, Y+Z, Z+X
+ * used to deadlock: the old loop locked the named rows, then followed redirects to rows locked
+ * out of order). A redirect changes only in a transaction that holds its live customer's lock (a
+ * merge repoints the loser's ids, a split the ids it gives back), so once the locks are held the
+ * resolution cannot change; when it changed between the read and the lock, or a locked row was
+ * merged meanwhile, the transaction is restarted (SQLSTATE 40001, retried by withTransaction)
+ * before it waits on anything while holding a row that is no longer live.
+ */
+export async function lockResolved(
+  client: PoolClient,
+  ids: string[],
+): Promise<{ live: CustomerRow[]; resolved: Map<string, string> }> {
+  const requested = [...new Set(ids)];
+  const resolved = await resolveIds(client, requested);
+  const live: CustomerRow[] = [];
+  for (const id of [...new Set(resolved.values())].sort()) {
+    const { rows } = await client.query<CustomerRow & { merged_into: string | null }>(
+      'SELECT id, display_name, attributes, created_at, merged_into FROM customers WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+    const { merged_into, ...row } = rows[0]!;
+    if (merged_into) throw redirectedMeanwhile();
+    live.push(row);
   }
-  return [...live.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+  const after = await resolveIds(client, requested);
+  if (after.size !== resolved.size || [...after].some(([id, to]) => resolved.get(id) !== to))
+    throw redirectedMeanwhile();
+  live.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+  return { live, resolved };
+}
+
+/** Each existing id → the live customer it resolves to (redirects are flat: one hop). */
+async function resolveIds(client: PoolClient, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await client.query<{ id: string; live: string }>(
+    'SELECT id, COALESCE(merged_into, id) AS live FROM customers WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.live]));
+}
+
+/** A serialization failure: the caller's withTransaction starts over and resolves the ids afresh. */
+function redirectedMeanwhile(): Error {
+  return Object.assign(new Error('a customer was merged or split while being locked; retrying'), { code: '40001' });
 }
 
 export async function createCustomer(
@@ -138,7 +180,10 @@ export async function attachIdentities(
   return { suggestions, identities: [...current, ...accepted] };
 }
 
-/** Folds `merged` into `survivor`: identities, messages and the redirect; records the evidence. */
+/**
+ * Folds `merged` into `survivor` (both live and locked by lockResolved): identities, messages and
+ * the redirects; records the evidence.
+ */
 export async function mergeCustomers(
   client: PoolClient,
   survivor: CustomerRow,
@@ -151,6 +196,9 @@ export async function mergeCustomers(
   );
   await client.query('UPDATE messages SET customer_id = $1 WHERE customer_id = $2', [survivor.id, merged.id]);
   await client.query('UPDATE thread_customers SET customer_id = $1 WHERE customer_id = $2', [survivor.id, merged.id]);
+  // Path compression: the ids merged into the loser before now redirect straight to the survivor,
+  // so every id resolves in one hop however long the chain of merges (a split restores them).
+  await client.query('UPDATE customers SET merged_into = $1 WHERE merged_into = $2', [survivor.id, merged.id]);
   await client.query(`UPDATE customers SET merged_into = $1, updated_at = now() WHERE id = $2;`, [
     survivor.id,
     merged.id,
@@ -168,8 +216,8 @@ export async function mergeCustomers(
 }
 
 /**
- * Many customers locked in one statement (id order, like lockCustomers), with their redirect so a
- * caller can tell a live row from a merged one.
+ * Many customers locked in one statement (id order), with their redirect so a caller can tell a
+ * live row from a merged one. For the bulk path, whose ids are identities' owners (live rows).
  */
 export async function customersForUpdate(
   client: PoolClient,

@@ -1,12 +1,13 @@
 import type { Pool } from '@kanal/postgres';
 
-/** Follows merge redirects to the customer id that is live now. */
+/**
+ * The customer id that is live now: the id itself, or the customer it was merged into. Redirects
+ * are kept flat (every merge repoints the ids merged into the loser, migration 0005), so one hop
+ * answers however long the chain of merges was.
+ */
 export async function liveCustomerId(pool: Pool, id: string): Promise<string | undefined> {
   const { rows } = await pool.query<{ id: string }>(
-    `WITH RECURSIVE chain(id, merged_into, depth) AS (
-        SELECT id, merged_into, 0 FROM customers WHERE id = $1
-        UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.merged_into WHERE chain.depth < 50)
-      SELECT id FROM chain WHERE merged_into IS NULL LIMIT 1`,
+    'SELECT COALESCE(merged_into, id) AS id FROM customers WHERE id = $1',
     [id],
   );
   return rows[0]?.id;
@@ -47,24 +48,11 @@ export async function customerProfile(pool: Pool, requested: string) {
   };
 }
 
-const encodeCursor = (at: Date, id: string) =>
-  Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+/** Where a timeline page starts: after the (occurredAt, message id) of the previous page's last item. */
+export type TimelineCursor = [occurredAt: string, messageId: string];
 
-function decodeCursor(cursor: string): [string, string] | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && /^[0-9a-f-]{36}$/.test(v[1]))
-      return [v[0], v[1]];
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/** Newest first across channels; the cursor is the (occurredAt, id) of the last item. */
-export async function timelinePage(pool: Pool, customerId: string, limit: number, cursor?: string) {
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  if (cursor !== undefined && !after) return undefined;
+/** Newest first across channels; `next` is the cursor of the last item when there is more. */
+export async function timelinePage(pool: Pool, customerId: string, limit: number, after?: TimelineCursor) {
   const { rows } = await pool.query(
     `SELECT id, external_id, channel, account_id, direction, conversation_id, text, occurred_at, data, state FROM messages
       WHERE customer_id = $1 ${after ? 'AND (occurred_at, id) < ($3::timestamptz, $4::uuid)' : ''}
@@ -86,5 +74,5 @@ export async function timelinePage(pool: Pool, customerId: string, limit: number
     state: r.state,
   }));
   const last = rows.length > limit ? rows[limit - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor(last.occurred_at, last.id) : null };
+  return { items, next: last ? ([last.occurred_at.toISOString(), last.id] as TimelineCursor) : undefined };
 }
