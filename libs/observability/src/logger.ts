@@ -56,7 +56,9 @@ export function createLogger(config: LoggerConfig): Logger {
   return config.destination ? pino(options, config.destination) : pino(options);
 }
 
-const EMAIL_IN_TEXT = /[^\s@<>()"']+@[^\s@<>()"']+\.[a-z]{2,}/gi;
+// Matches start only where a token starts: from every position of a long token the search would
+// rescan to its end (16 KB without an `@` took 122 ms).
+const EMAIL_IN_TEXT = /(?<![^\s@<>()"'])[^\s@<>()"']+@[^\s@<>()"']+\.[a-z]{2,}/gi;
 const PHONE_IN_TEXT = /\+?\d[\d\s().-]{7,}\d/g;
 
 /**

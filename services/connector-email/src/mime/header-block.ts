@@ -86,7 +86,7 @@ function repairContentType(text: string, options: BlockOptions): string {
   if (!TEXT_BODY.test(text.slice(text.indexOf(':') + 1))) return text;
   if (cs) return isUtf8Label(cs[2]!) ? text.replace(CHARSET_PARAM, `$1${UTF8_OR_FALLBACK}`) : text;
   const end = lineEndOf(text);
-  return `${text.slice(0, text.length - end.length).replace(/;?\s*$/, '')}; charset=${UTF8_OR_FALLBACK}${end}`;
+  return `${withoutTrailingSemicolon(text.slice(0, text.length - end.length))}; charset=${UTF8_OR_FALLBACK}${end}`;
 }
 
 function relabelWord(
@@ -150,4 +150,10 @@ export function isKnownCharset(label: string): boolean {
     return true;
   const bare = name.replace(/^x-/, '');
   return iconv.encodingExists(name) || iconv.encodingExists(bare);
+}
+
+/** `a; b ;  ` → `a; b` (by hand: `;?\s*$` is quadratic on long whitespace runs). */
+function withoutTrailingSemicolon(value: string): string {
+  const trimmed = value.trimEnd();
+  return trimmed.endsWith(';') ? trimmed.slice(0, -1) : trimmed;
 }

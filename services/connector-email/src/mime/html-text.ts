@@ -72,11 +72,12 @@ const VOID = new Set([
 ]);
 
 function nestingDepth(html: string): number {
-  const tag = /<(\/?)([a-zA-Z][\w-]*)[^>]*?(\/?)>/g;
+  // The name ends where name characters end, and attributes stop at the next `<`: linear on any input.
+  const tag = /<(\/?)([a-zA-Z][\w-]*)(?![\w-])([^<>]*)>/g;
   let depth = 0;
   let max = 0;
   for (let m = tag.exec(html); m; m = tag.exec(html)) {
-    if (VOID.has(m[2]!.toLowerCase()) || m[3]) continue;
+    if (VOID.has(m[2]!.toLowerCase()) || m[3]!.endsWith('/')) continue;
     depth = m[1] ? Math.max(0, depth - 1) : depth + 1;
     if (depth > max && (max = depth) > MAX_DEPTH) return max;
   }
@@ -99,7 +100,7 @@ function stripTags(html: string): string {
   return html
     .replace(/<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<(br|\/p|\/div|\/h[1-6]|\/li|\/tr)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
+    .replace(/<[^<>]*>/g, '')
     .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,6});/gi, (all, name: string) => {
       const lower = name.toLowerCase();
       if (lower.startsWith('#')) {
@@ -108,7 +109,16 @@ function stripTags(html: string): string {
       }
       return ENTITIES[lower] ?? all;
     })
-    .replace(/[ \t]+\n/g, '\n')
+    .split('\n')
+    .map(withoutTrailingBlanks)
+    .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/** Spaces and tabs at the end of a line removed (by hand: `[ \t]+\n` is quadratic on long runs of blanks). */
+function withoutTrailingBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return line.slice(0, end);
 }

@@ -7,7 +7,7 @@ import { dropControls } from '../text/control-chars';
 export function cleanId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = dropControls(value);
-  const m = /<([^<>\s]+)>/.exec(text) ?? /([^<>\s]+@[^<>\s]+)/.exec(text);
+  const m = /<([^<>\s]+)>/.exec(text) ?? /(?<![^<>\s])([^<>\s@]+@[^<>\s]+)/.exec(text);
   const id = (m?.[1] ?? text.trim()).slice(0, 998);
   return id || undefined;
 }

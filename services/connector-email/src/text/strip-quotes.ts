@@ -21,7 +21,7 @@ const ATTRIBUTIONS: RegExp[] = [
   /(^|\s)пользователь\s.{1,200}написал(а|\(а\))?\s*:\s*$/i,
   /\d.{0,200}(^|\s)(написал|написала|написал\(а\)|пишет)\s*:\s*$/i,
   /\d{4}\s?г\.,?\s(в\s)?\d{1,2}:\d{2}.{0,200}>\s*:\s*$/i,
-  /^\d{1,2}\.\d{1,2}\.\d{2,4},?\s+(в\s)?\d{1,2}:\d{2},?.{0,200}<[^<>\s]+@[^<>\s]+>\s*:\s*$/,
+  /^\d{1,2}\.\d{1,2}\.\d{2,4},?\s+(в\s)?\d{1,2}:\d{2},?.{0,200}<[^<>\s@]+@[^<>\s]+>\s*:\s*$/,
 ];
 
 // First lines of a forwarded/replied header block (Outlook: "From:/Sent:", Turkish "Kimden:/Gönderildi:").
@@ -44,7 +44,7 @@ const MOBILE_FOOTERS = [
   /^Отправлено с (iPhone|iPad|Android)/i,
 ];
 // The second half of a wrapped attribution: an address and at most one word before the colon.
-const ADDRESS_TAIL = /^<?[^\s<>]+@[^\s<>]+>?(\s+\S+)?\s*:\s*$/;
+const ADDRESS_TAIL = /^<?[^\s<>@]+@[^\s<>]+>?(\s+\S+)?\s*:\s*$/;
 const HAS_DATE_OR_ADDRESS = /@|\d{1,2}[:.]\d{2}|\b\d{4}\b/;
 
 export function stripQuotes(body: string): string {

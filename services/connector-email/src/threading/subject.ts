@@ -3,7 +3,7 @@
 // (`Re[2]:`) forms are common.
 const REPLY = String.raw`re|aw|sv|antw|ynt|cvp|yanıt|vs`;
 const FORWARD = String.raw`fwd?|wg|[iİı]lt|[iİı]let|enc|doorst`;
-const PREFIX = new RegExp(String.raw`^\s*(${REPLY}|${FORWARD})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*`, 'iu');
+const PREFIX = new RegExp(String.raw`^\s*(${REPLY}|${FORWARD})(?:\s*(?:\[\d+\]|\(\d+\)))?\s*[:：]\s*`, 'iu');
 const FORWARD_ONLY = new RegExp(String.raw`^(${FORWARD})$`, 'iu');
 
 export interface SubjectInfo {

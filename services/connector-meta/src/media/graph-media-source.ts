@@ -28,7 +28,11 @@ export class GraphMediaSource {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: MediaSourceOptions) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: 16, ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}) });
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
+    });
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -47,8 +51,13 @@ export class GraphMediaSource {
 
   private async openCloudMedia(id: string): Promise<OpenedMedia> {
     const auth = { authorization: `Bearer ${this.options.accessToken ?? ''}` };
-    const base = this.options.graphBaseUrl.replace(/\/+$/, '');
-    const infoRes = await httpsGet(`${base}/${this.options.apiVersion}/${encodeURIComponent(id)}`, { agent: this.agent, headers: auth, timeoutMs: this.timeoutMs });
+    let base = this.options.graphBaseUrl;
+    while (base.endsWith('/')) base = base.slice(0, -1);
+    const infoRes = await httpsGet(`${base}/${this.options.apiVersion}/${encodeURIComponent(id)}`, {
+      agent: this.agent,
+      headers: auth,
+      timeoutMs: this.timeoutMs,
+    });
     const info = mediaInfoSchema.safeParse(await readJson(infoRes));
     if (!info.success) throw new FetchError('Graph API media lookup returned no url');
     const stream = await httpsGet(info.data.url, { agent: this.agent, headers: auth, timeoutMs: this.timeoutMs });

@@ -13,7 +13,7 @@ export function withoutMediaLink(text: string | undefined, link: string | undefi
     ? after.replace(/^[ \t]/, '')
     : after
       ? before.replace(/[ \t]$/, '') + after
-      : before.replace(/\s+$/, '');
+      : before.trimEnd();
   return joined.trim() ? joined : undefined;
 }
 
