@@ -57,3 +57,12 @@ export {
   jsonBytes,
   type MessageTooLarge,
 } from './message-limits';
+export { prefixByJsonBytes } from './prefix-by-json-bytes';
+export {
+  STORABLE_INBOUND_FLAGS,
+  STORABLE_INBOUND_REFUSALS,
+  toStorableInbound,
+  type StorableInbound,
+  type StorableInboundOptions,
+  type StorableInboundRefusal,
+} from './storable-inbound';

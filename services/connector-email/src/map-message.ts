@@ -1,4 +1,16 @@
-import { buildInboundEvent, messageDataSchema, type Flags, type KanalEvent, type MessageData } from '@kanal/contracts';
+import type { StoredBlob } from '@kanal/blob-store';
+import {
+  buildInboundEvent,
+  checkEventTime,
+  messageDataSchema,
+  prefixByUnits,
+  toStorableInbound,
+  type Attachment,
+  type Flags,
+  type KanalEvent,
+  type MessageData,
+  type StorableInboundRefusal,
+} from '@kanal/contracts';
 import { classifyMail } from './classify/classify-mail';
 import { headerDate, rawHeader, receivedDate } from './mime/header-access';
 import { htmlToFullText, htmlToReplyText } from './mime/html-text';
@@ -10,9 +22,8 @@ import { resolveThread } from './threading/resolve-thread';
 import type { ThreadEntry, ThreadIndex } from './threading/thread-index';
 
 export const EVENT_SOURCE = 'kanal/connector-email';
-const MAX_TEXT = 100_000;
-// Kafka records stay under ~1 MB; the full body beyond this is in the mailbox, not the event.
-const MAX_FULL_TEXT = 200_000;
+/** The name of the attachment that holds the whole message when the event carries only part of its text. */
+export const ORIGINAL_NAME = 'original.eml';
 
 export interface MapContext {
   /** The mailbox's own address (the accountId). */
@@ -25,12 +36,27 @@ export interface MapContext {
   receivedAt: Date;
   threads: ThreadIndex;
   threadWindowDays: number;
+  /**
+   * Keeps the raw message (the .eml bytes) in the blob store. Called only when a text had to be
+   * cut to the event's caps, so the whole original stays reachable from the event; a failure is
+   * the infrastructure's (retriable), never the message's.
+   */
+  storeOriginal?: () => Promise<StoredBlob>;
 }
 
 export type EmailEvent = KanalEvent<'kanal.message.received.v1'> | KanalEvent<'kanal.message.sent.v1'>;
 
 export class InvalidEmailEventError extends Error {
   readonly code = 'EMAIL.INVALID_EVENT';
+}
+
+/** An id the event needs cannot be stored, or the message fits no record: `EMAIL.<refusal>` (the field). */
+export class NotStorableEmailError extends Error {
+  readonly code: `EMAIL.${StorableInboundRefusal}`;
+  constructor(refusal: StorableInboundRefusal, message: string) {
+    super(message);
+    this.code = `EMAIL.${refusal}`;
+  }
 }
 
 /** Parsed mail → canonical message event (+ the thread-index entry to remember once published). */
@@ -42,11 +68,12 @@ export async function mapMessage(
   const messageId = mail.messageId ?? `${mail.headerHash.slice(0, 40)}@synthetic.kanal`;
   if (!mail.messageId) flags.syntheticId = true;
 
-  // A missing or unparsable Date never becomes 1970 or "now": the server's arrival time does.
-  let occurredAt = headerDate(mail);
+  // A missing, unparsable or out-of-range Date (before 1970, more than a day ahead) never becomes
+  // 1970 or "now": the server's arrival time does.
+  let occurredAt = usableTime(headerDate(mail));
   if (!occurredAt) {
     flags.dateFallback = true;
-    occurredAt = ctx.internalDate ?? receivedDate(mail) ?? ctx.receivedAt;
+    occurredAt = usableTime(ctx.internalDate) ?? usableTime(receivedDate(mail)) ?? ctx.receivedAt;
   }
   const classification = classifyMail({
     header: (name) => rawHeader(mail, name),
@@ -63,7 +90,7 @@ export async function mapMessage(
     preferReplyTo: ctx.preferReplyTo,
     mailSystem,
   });
-  const subject = mail.subject === undefined ? undefined : dropControls(mail.subject).slice(0, 2_000);
+  const subject = mail.subject === undefined ? undefined : prefixByUnits(dropControls(mail.subject), 2_000);
   const thread = await resolveThread(
     {
       account: ctx.account,
@@ -93,7 +120,6 @@ export async function mapMessage(
   if (mail.oversizeParts > 0) flags.oversize = true;
   if (mail.structureFallback) flags.structureFallback = true;
   if (body.htmlFallback) flags.htmlFallback = true;
-  if (body.full.length > MAX_FULL_TEXT || body.reply.length > MAX_TEXT) flags.truncated = true;
 
   const data: MessageData = {
     channel: 'email',
@@ -106,8 +132,9 @@ export async function mapMessage(
     receivedAt: ctx.receivedAt.toISOString(),
     sender: parties.sender,
     recipient: parties.recipient,
-    ...(body.reply ? { text: body.reply.slice(0, MAX_TEXT) } : {}),
-    ...(body.full ? { fullText: body.full.slice(0, MAX_FULL_TEXT) } : {}),
+    // Whole here: toStorableInbound cuts them to the caps below, never inside a character.
+    ...(body.reply ? { text: body.reply } : {}),
+    ...(body.full ? { fullText: body.full } : {}),
     ...(subject ? { subject } : {}),
     attachments: mail.attachments.slice(0, 100),
     email: {
@@ -118,7 +145,7 @@ export async function mapMessage(
     ...(mailSystem && mail.bouncedMessageId ? { target: { externalId: mail.bouncedMessageId } } : {}),
     ...(Object.keys(flags).length ? { flags } : {}),
   };
-  const checked = messageDataSchema.safeParse(data);
+  const checked = messageDataSchema.safeParse(await storableData(data, ctx));
   if (!checked.success)
     throw new InvalidEmailEventError(`event does not match the contract: ${checked.error.issues[0]?.message}`);
   const type = outbound ? 'kanal.message.sent.v1' : 'kanal.message.received.v1';
@@ -131,6 +158,38 @@ export async function mapMessage(
     occurredAt,
   };
   return { event, entry };
+}
+
+/**
+ * The shared step (toStorableInbound): texts repaired and cut to the caps, flagged. A cut body
+ * (`textTruncated`, and `truncated` as this connector has always called it) references the whole
+ * message: the raw .eml is kept in the blob store and attached as `original.eml`. Only a message
+ * without a storable id, or over every cap with its texts cut, is refused (a dead letter).
+ */
+async function storableData(data: MessageData, ctx: MapContext): Promise<MessageData> {
+  const options = { receivedAt: ctx.receivedAt };
+  let result = toStorableInbound(data, options);
+  if (result.ok && result.truncated && ctx.storeOriginal) {
+    const blob = await ctx.storeOriginal();
+    const original: Attachment = {
+      kind: 'other',
+      mimeType: 'message/rfc822',
+      name: ORIGINAL_NAME,
+      size: blob.size,
+      sha256: blob.sha256,
+      blobRef: blob.blobRef,
+    };
+    result = toStorableInbound(data, { ...options, original });
+  }
+  if (!result.ok) throw new NotStorableEmailError(result.refusal, result.message);
+  if (result.truncated) result.data.flags = { ...result.data.flags, truncated: true };
+  return result.data;
+}
+
+/** A date Kanal can use as an event time (1970 … now + 1 day), else undefined. */
+function usableTime(date: Date | undefined): Date | undefined {
+  if (!date || Number.isNaN(date.getTime())) return undefined;
+  return checkEventTime(date.toISOString()).ok ? date : undefined;
 }
 
 function bodyText(mail: ParsedMail): { full: string; reply: string; htmlFallback?: boolean } {

@@ -62,6 +62,8 @@ export async function normalizeImap(
       receivedAt,
       threads: new MemoryThreadIndex(),
       threadWindowDays: 14,
+      // What the service keeps for a cut body: the same bytes, so the same blob reference.
+      storeOriginal: () => blobs.put(raw),
     });
     return [event];
   } catch (error) {

@@ -1,4 +1,10 @@
-import { IdentityError, normalizeIdentityValue, type MessageData } from '@kanal/contracts';
+import {
+  IdentityError,
+  isStorableText,
+  normalizeIdentityValue,
+  prefixByUnits,
+  type MessageData,
+} from '@kanal/contracts';
 import type { MailAddress, ParsedMail } from './mime/parsed-mail';
 import { blankControls } from './text/control-chars';
 
@@ -74,7 +80,8 @@ export function resolveParties(mail: ParsedMail, ctx: PartyContext): Parties {
 }
 
 export function emailOf(address: MailAddress | undefined): string | undefined {
-  if (!address?.address) return undefined;
+  // An address no database can store (a NUL, half a surrogate pair) is rejected like a malformed one.
+  if (!address?.address || !isStorableText(address.address)) return undefined;
   try {
     return normalizeIdentityValue('email', address.address);
   } catch (error) {
@@ -87,4 +94,4 @@ function addTo(set: Set<string>, value: string | undefined): void {
   if (value) set.add(value);
 }
 
-const clip = (name: string) => blankControls(name).trim().slice(0, 256);
+const clip = (name: string) => prefixByUnits(blankControls(name).trim(), 256);

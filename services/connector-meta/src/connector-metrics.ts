@@ -37,7 +37,7 @@ export function createConnectorMetrics(metrics: ServiceMetrics) {
     }),
     fallbacks: new Counter({
       name: 'kanal_meta_fallbacks_total',
-      help: 'Published events carrying a fallback flag (phoneUnverified, identityFallback, dateFallback, locationFallback), by provider and flag',
+      help: 'Published events carrying a fallback flag (phoneUnverified, identityFallback, dateFallback, locationFallback, textTruncated, identifierDropped, messageTrimmed, textSanitized), by provider and flag',
       labelNames: ['provider', 'flag'] as const,
       registers,
     }),

@@ -32,7 +32,7 @@ export function createWhatsappMetrics(metrics: ServiceMetrics) {
     }),
     fallbacks: new Counter({
       name: 'kanal_whatsapp_fallbacks_total',
-      help: 'Events published with a fallback (identityFallback, dateFallback)',
+      help: 'Events published with a fallback (identityFallback, dateFallback, textTruncated, textSanitized, identifierDropped, messageTrimmed)',
       labelNames: ['flag'] as const,
       registers,
     }),

@@ -1,3 +1,5 @@
+import type { StorableInboundRefusal } from '@kanal/contracts';
+
 /** Stable error codes of connector-x; they reach HTTP answers, logs and metrics. */
 export const X_ERROR_CODES = {
   invalidPayload: 'X.INVALID_PAYLOAD',
@@ -27,7 +29,16 @@ export const X_DEAD_LETTER_CODES = {
   /** A webhook body with DMs for a subscription that is not configured (X_ACCOUNTS / X_ACCOUNT_ID). */
   unknownAccount: 'X.UNKNOWN_ACCOUNT',
 } as const;
-export type XDeadLetterCode = (typeof X_DEAD_LETTER_CODES)[keyof typeof X_DEAD_LETTER_CODES];
+
+/**
+ * What toStorableInbound refuses (an id the event needs holds a NUL or an unpaired surrogate, or
+ * a message no record can hold): `X.EXTERNAL_ID_NOT_STORABLE`, `X.MESSAGE_TOO_LARGE`, …
+ * (STORABLE_INBOUND_REFUSALS): the code names the field.
+ */
+export const notStorableCode = (refusal: StorableInboundRefusal): `X.${StorableInboundRefusal}` => `X.${refusal}`;
+
+export type XDeadLetterCode =
+  (typeof X_DEAD_LETTER_CODES)[keyof typeof X_DEAD_LETTER_CODES] | `X.${StorableInboundRefusal}`;
 
 export class XError extends Error {
   constructor(

@@ -3,7 +3,16 @@ import type { Publishable } from './dead-letters';
 import type { XMetrics } from './x-metrics';
 import type { NormalizedBatch } from './x/normalized-batch';
 
-const FALLBACK_FLAGS = ['dateFallback', 'identityFallback', 'unsupported'] as const;
+// The last four are toStorableInbound's: a text cut or repaired, an optional id or part left out.
+const FALLBACK_FLAGS = [
+  'dateFallback',
+  'identityFallback',
+  'unsupported',
+  'textTruncated',
+  'textSanitized',
+  'identifierDropped',
+  'messageTrimmed',
+] as const;
 
 /**
  * Counts and logs what a page or webhook body came to, for the poller and the webhook alike:

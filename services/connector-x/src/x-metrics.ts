@@ -20,7 +20,7 @@ export function createXMetrics(metrics: ServiceMetrics) {
     }),
     fallbacks: new Counter({
       name: 'kanal_x_fallbacks_total',
-      help: 'Events kept with a fallback (dateFallback, identityFallback, unsupported), per flag',
+      help: 'Events kept with a fallback (dateFallback, identityFallback, unsupported, textTruncated, textSanitized, identifierDropped, messageTrimmed), per flag',
       labelNames: ['flag'] as const,
       registers,
     }),

@@ -118,6 +118,7 @@ export async function processPage(
         receivedAt,
         threads: deps.threads,
         threadWindowDays: deps.limits.threadWindowDays,
+        storeOriginal: () => keepOriginal(client, m.uid, deps),
       });
       deps.threads.remember(account, result.entry);
       mapped.push(result);
@@ -229,6 +230,20 @@ async function sourceOf(
   // The connection failing mid-message is the infrastructure's, not the message's.
   download.content.on('error', (error) => retriable(error));
   return download.content;
+}
+
+/**
+ * The raw message streamed from the server into the blob store, for an event whose text had to be
+ * cut (the page's in-memory copies are gone by mapping time; this happens to few messages). The
+ * server or the blob store failing is the infrastructure's: the page is retried.
+ */
+async function keepOriginal(client: ImapFlow, uid: number, deps: FolderDeps) {
+  const download = await imap(client.download(String(uid), undefined, { uid: true }));
+  if (!download.content) throw Object.assign(new Error('message vanished before download'), { code: 'EMAIL.GONE' });
+  // No cap here: a message over EMAIL_MAX_MESSAGE_BYTES was parsed from its headers and has no body to cut.
+  return deps.blobs.put(download.content).catch((error: unknown) => {
+    throw retriable(error);
+  });
 }
 
 async function downloadWhole(client: ImapFlow, uid: number): Promise<Buffer | undefined> {

@@ -1,3 +1,4 @@
+import { prefixByUnits } from '@kanal/contracts';
 import { dropControls } from '../text/control-chars';
 
 /**
@@ -8,6 +9,7 @@ export function cleanId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = dropControls(value);
   const m = /<([^<>\s]+)>/.exec(text) ?? /(?<![^<>\s])([^<>\s@]+@[^<>\s]+)/.exec(text);
-  const id = (m?.[1] ?? text.trim()).slice(0, 998);
+  // Cut between characters: half a surrogate pair is an id no database can store.
+  const id = prefixByUnits(m?.[1] ?? text.trim(), 998);
   return id || undefined;
 }

@@ -1,3 +1,5 @@
+import type { StorableInboundRefusal } from '@kanal/contracts';
+
 /**
  * Stable codes of the webhook items that become provider dead letters (`kanal.dlq.record.v1`,
  * `origin: provider`). Each letter carries the webhook body reduced to that one item, so
@@ -32,6 +34,13 @@ export const META_CODES = {
 export type MetaCode = (typeof META_CODES)[keyof typeof META_CODES];
 
 /**
+ * What toStorableInbound refuses (an id the event needs holds a NUL or an unpaired surrogate,
+ * or a message no record can hold): `META.EXTERNAL_ID_NOT_STORABLE`, `META.IDENTITY_NOT_STORABLE`,
+ * `META.MESSAGE_TOO_LARGE`, … (STORABLE_INBOUND_REFUSALS): the code names the field.
+ */
+export const notStorableCode = (refusal: StorableInboundRefusal): `META.${StorableInboundRefusal}` => `META.${refusal}`;
+
+/**
  * Reasons of counted skips: items that are by design not messages. Anything else that does not
  * become an event is a dead letter.
  */
@@ -58,4 +67,14 @@ export const SKIP_REASONS = {
 export type SkipReason = (typeof SKIP_REASONS)[keyof typeof SKIP_REASONS];
 
 /** Fallback flags counted per event: each means a provider value was replaced or left out. */
-export const FALLBACK_FLAGS = ['phoneUnverified', 'identityFallback', 'dateFallback', 'locationFallback'] as const;
+export const FALLBACK_FLAGS = [
+  'phoneUnverified',
+  'identityFallback',
+  'dateFallback',
+  'locationFallback',
+  // Set by toStorableInbound: text cut to its cap, an unstorable optional id left out, text repaired.
+  'textTruncated',
+  'identifierDropped',
+  'messageTrimmed',
+  'textSanitized',
+] as const;

@@ -74,7 +74,9 @@ describe('normalizeDelivery', () => {
   it('keeps a payload too large to carry inline whole in the blob store', async () => {
     const store = new FsBlobStore(tempDir());
     const body = JSON.parse(fixture('whatsapp', 'text-turkish-escaped.json').toString('utf8'));
-    body.entry[0].changes[0].value.messages[0].text.body = 'ğ'.repeat(300_000); // 600 kB, over the text limit too
+    // 600 kB of text (an event would cut it) in an item the contract refuses: a reply id over its limit.
+    body.entry[0].changes[0].value.messages[0].text.body = 'ğ'.repeat(300_000);
+    body.entry[0].changes[0].value.messages[0].context = { id: 'c'.repeat(1_025) };
     const delivery = await normalizeDelivery('whatsapp-cloud', Buffer.from(JSON.stringify(body)), {
       receivedAt,
       blobStore: store,
@@ -91,6 +93,7 @@ describe('normalizeDelivery', () => {
     writeFileSync(join(dir, 'file'), 'not a directory');
     const body = JSON.parse(fixture('whatsapp', 'text-turkish-escaped.json').toString('utf8'));
     body.entry[0].changes[0].value.messages[0].text.body = 'x'.repeat(600_000);
+    body.entry[0].changes[0].value.messages[0].id = 'wamid.\u0000'; // EXTERNAL_ID_NOT_STORABLE: a dead letter
     const broken = new FsBlobStore(join(dir, 'file', 'blobs'));
     await expect(
       normalizeDelivery('whatsapp-cloud', Buffer.from(JSON.stringify(body)), { receivedAt, blobStore: broken }),

@@ -1,11 +1,12 @@
 import {
   buildInboundEvent,
   EVENT_TYPES,
+  toStorableInbound,
   type CloudEvent,
   type EventData,
   type InboundEventType,
 } from '@kanal/contracts';
-import { META_CODES, type SkipReason } from './meta-codes';
+import { META_CODES, notStorableCode, type SkipReason } from './meta-codes';
 
 export const SOURCE = 'kanal/connector-meta';
 
@@ -78,11 +79,17 @@ export class ItemSink {
   readonly media: MediaJob[] = [];
 
   /**
-   * Validates `data` against the contract: a consumer would dead-letter an invalid event far from
-   * its payload, so the item is dead-lettered here, raw, instead.
+   * Makes `data` storable and bounded (toStorableInbound: Meta was already answered 200, so texts
+   * are repaired and cut, times fall back, flagged) and validates it against the contract: a
+   * consumer would dead-letter an invalid event far from its payload, so an item that still cannot
+   * become an event is dead-lettered here, raw, instead.
    */
-  add<T extends InboundEventType>(type: T, data: unknown, idSuffix?: string): CloudEvent {
-    const parsed = EVENT_TYPES[type].data.safeParse(data);
+  add<T extends InboundEventType>(type: T, data: Record<string, unknown>, idSuffix?: string): CloudEvent {
+    // Every mapper sets `receivedAt` to the delivery's receive time: the fallback of a bad time.
+    const receivedAt = typeof data['receivedAt'] === 'string' ? data['receivedAt'] : new Date();
+    const storable = toStorableInbound(data, { receivedAt });
+    if (!storable.ok) throw new ItemFailure(notStorableCode(storable.refusal), `${type}: ${storable.message}`);
+    const parsed = EVENT_TYPES[type].data.safeParse(storable.data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ItemFailure(META_CODES.invalidEvent, `${type}: ${issue?.path.join('.')} ${issue?.message}`);

@@ -61,11 +61,12 @@ describe('WhatsApp items that cannot become events', () => {
 
   it('keeps the sender’s contact, and only theirs, in a message letter', () => {
     const body = JSON.parse(fixture('two-messages-contacts-reversed.json').toString('utf8'));
-    body.entry[0].changes[0].value.messages[1].text.body = 'y'.repeat(100_001); // over the contract's text limit
+    // A reply reference longer than the contract's id limit (ids are never cut: a cut id could equal another).
+    body.entry[0].changes[0].value.messages[1].context = { id: `wamid.${'y'.repeat(1_024)}` };
     const result = run(JSON.stringify(body));
     expect(letters(result)).toEqual([['META.INVALID_EVENT', 'entry[0].changes[0].value.messages[1]']]);
     expect(result.deadLetters[0]!.message).toBe(
-      'kanal.message.received.v1: text Too big: expected string to have <=100000 characters',
+      'kanal.message.received.v1: replyTo.externalId Too big: expected string to have <=1024 characters',
     );
     const value = JSON.parse(result.deadLetters[0]!.item.payload()).entry[0].changes[0].value;
     expect(value.contacts).toEqual([{ profile: { name: 'Mehmet Kaya' }, wa_id: '905441234567' }]);

@@ -19,6 +19,19 @@ import type { MediaJob } from './media-worker';
 import type { PublishedStore } from './pg-published-store';
 import { publishWithRetry, retrying } from './publish-with-retry';
 
+/**
+ * Flags counted in `kanal_whatsapp_fallbacks_total`: each means a provider value was replaced or
+ * left out (the last four are toStorableInbound's: cut, repaired, an optional id or part left out).
+ */
+const FALLBACK_FLAGS = [
+  'identityFallback',
+  'dateFallback',
+  'textTruncated',
+  'textSanitized',
+  'identifierDropped',
+  'messageTrimmed',
+] as const;
+
 export interface IngestDeps {
   bus: EventPublisher;
   store: PublishedStore;
@@ -116,8 +129,7 @@ export function createIngest(deps: IngestDeps) {
       }
       const flags = (p.event.data as MessageData).flags;
       if (flags?.phoneUnverified) deps.metrics.phoneUnverified.inc();
-      if (flags?.identityFallback) deps.metrics.fallbacks.inc({ flag: 'identityFallback' });
-      if (flags?.dateFallback) deps.metrics.fallbacks.inc({ flag: 'dateFallback' });
+      for (const flag of FALLBACK_FLAGS) if (flags?.[flag]) deps.metrics.fallbacks.inc({ flag });
       if (p.mediaIndexes.length && p.raw && media && deps.enqueueMedia) {
         deps.enqueueMedia({ sessionId, event: p.event, indexes: p.mediaIndexes, download: media(p.raw) });
       }

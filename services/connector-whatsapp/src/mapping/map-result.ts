@@ -1,4 +1,4 @@
-import type { KanalEvent } from '@kanal/contracts';
+import type { KanalEvent, StorableInboundRefusal } from '@kanal/contracts';
 
 /**
  * Why an item is, by design, not a message (counted in `kanal_whatsapp_skipped_total{reason}`).
@@ -34,7 +34,16 @@ export const DEAD_LETTER_CODES = {
   malformedPayload: 'WHATSAPP.MALFORMED_PAYLOAD',
   mappingFailed: 'WHATSAPP.MAPPING_FAILED',
 } as const;
-export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[keyof typeof DEAD_LETTER_CODES];
+/**
+ * What toStorableInbound refuses (an id the event needs holds a NUL or an unpaired surrogate, or
+ * a message no record can hold): `WHATSAPP.EXTERNAL_ID_NOT_STORABLE`, `WHATSAPP.MESSAGE_TOO_LARGE`,
+ * … (STORABLE_INBOUND_REFUSALS): the code names the field.
+ */
+export const notStorableCode = (refusal: StorableInboundRefusal): `WHATSAPP.${StorableInboundRefusal}` =>
+  `WHATSAPP.${refusal}`;
+
+export type DeadLetterCode =
+  (typeof DEAD_LETTER_CODES)[keyof typeof DEAD_LETTER_CODES] | `WHATSAPP.${StorableInboundRefusal}`;
 
 /**
  * What one Baileys item becomes. The event id is deterministic, so "already published" can be

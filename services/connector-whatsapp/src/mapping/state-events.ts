@@ -39,7 +39,8 @@ export function editedEvent(input: StateInput, text: string, editSeconds: number
   return eventResult(
     buildInboundEvent(
       'kanal.message.edited.v1',
-      { ...base(input, ctx), text: text.slice(0, 100_000) },
+      // Cut to the contract's caps (and flagged) by toStorableInbound in `guarded`, never mid-character.
+      { ...base(input, ctx), text },
       { source: EVENT_SOURCE, idSuffix: `edit:${editSeconds}` },
     ),
   );

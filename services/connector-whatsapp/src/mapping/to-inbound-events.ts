@@ -1,4 +1,12 @@
-import { EVENT_TYPES, buildInboundEvent, type Flags, type MessageData } from '@kanal/contracts';
+import {
+  EVENT_TYPES,
+  buildInboundEvent,
+  toStorableInbound,
+  type Flags,
+  type InboundEventType,
+  type KanalEvent,
+  type MessageData,
+} from '@kanal/contracts';
 import { isGroupJid, normalizeJid } from './jid-identity';
 import {
   EVENT_SOURCE,
@@ -11,7 +19,7 @@ import {
   type MapContext,
   type ProviderTime,
 } from './map-context';
-import { DEAD_LETTER_CODES, eventResult, failed, skipped, type MapResult } from './map-result';
+import { DEAD_LETTER_CODES, eventResult, failed, notStorableCode, skipped, type MapResult } from './map-result';
 import { mapContent, type MappedContent } from './message-content';
 import { nonMessageReason, protocolSkipReason } from './non-messages';
 import type { RawContent, RawWaMessage } from './raw-message';
@@ -36,7 +44,11 @@ export function toInboundEvent(msg: RawWaMessage, ctx: MapContext): MapResult {
   return guarded(() => mapItem(msg, ctx));
 }
 
-/** Runs a mapper on untrusted input: type errors become letters, events are checked against the contract. */
+/**
+ * Runs a mapper on untrusted input: type errors become letters; every event is made storable and
+ * bounded (toStorableInbound: the phone already shows the message, so texts are repaired and
+ * cut, times fall back, flagged), then checked against the contract.
+ */
 export function guarded(map: () => MapResult): MapResult {
   let result: MapResult;
   try {
@@ -52,8 +64,14 @@ export function guarded(map: () => MapResult): MapResult {
     );
   }
   if (result.kind !== 'event') return result;
-  const parsed = EVENT_TYPES[result.event.type].data.safeParse(result.event.data);
-  if (parsed.success) return result;
+  const { event } = result;
+  const data = event.data as MessageData;
+  const storable = toStorableInbound(data, { receivedAt: data.receivedAt });
+  if (!storable.ok) return failed(notStorableCode(storable.refusal), storable.message);
+  // Ids (and so the event id and key) never change here; the time may have fallen back.
+  const kept = { ...event, time: storable.data.occurredAt, data: storable.data } as KanalEvent<InboundEventType>;
+  const parsed = EVENT_TYPES[kept.type].data.safeParse(kept.data);
+  if (parsed.success) return { ...result, event: kept };
   const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].slice(0, 5).join(', ');
   return failed(DEAD_LETTER_CODES.invalidEvent, `the event breaks the contract at ${fields}`);
 }
@@ -150,7 +168,8 @@ function messageEvent(
   const data: MessageData = {
     ...envelope(key, ctx, key.id!, time.at),
     ...who,
-    ...(mapped.text !== undefined ? { text: mapped.text.slice(0, 100_000) } : {}),
+    // Cut to the contract's caps (and flagged) by toStorableInbound in `guarded`, never mid-character.
+    ...(mapped.text !== undefined ? { text: mapped.text } : {}),
     attachments: mapped.attachments.slice(0, 100),
     ...(mapped.replyTo ? { replyTo: mapped.replyTo } : {}),
     ...(mapped.interactive ? { interactive: mapped.interactive } : {}),

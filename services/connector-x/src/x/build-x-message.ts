@@ -3,10 +3,12 @@ import {
   describeIssues,
   messageDataSchema,
   messageStatusDataSchema,
+  toStorableInbound,
   type Attachment,
   type Flags,
   type Party,
 } from '@kanal/contracts';
+import { notStorableCode, type XDeadLetterCode } from '../errors';
 import type { XInboundEvent } from './normalized-batch';
 import { isOneToOne, xUserId } from './x-ids';
 import type { XTime } from './x-time';
@@ -34,7 +36,22 @@ export interface XUser {
   username?: string;
 }
 
-export type MapResult = { ok: true; event: XInboundEvent } | { ok: false; detail: string };
+/** A failed mapping names its dead-letter code when it is not a plain contract mismatch (`X.INVALID_MESSAGE`). */
+export type MapResult = { ok: true; event: XInboundEvent } | { ok: false; detail: string; code?: XDeadLetterCode };
+
+/**
+ * The step every connector runs before the contract check (toStorableInbound): X has already
+ * delivered the DM, so texts are repaired and cut, an unusable time falls back to the receive
+ * time, all flagged; only an item without a storable id or sender is refused, to be dead-lettered.
+ */
+function storable<T extends object>(
+  candidate: T,
+  receivedAt: string,
+): { data: T } | { failed: Extract<MapResult, { ok: false }> } {
+  const result = toStorableInbound(candidate, { receivedAt });
+  if (result.ok) return { data: result.data };
+  return { failed: { ok: false, detail: result.message, code: notStorableCode(result.refusal) } };
+}
 
 /** One side of a DM. An id that is not a numeric X id is left out (flagged), the rest is kept. */
 function party(id: string, users: ReadonlyMap<string, XUser>, flags: Flags): Party {
@@ -82,7 +99,9 @@ export function toMessageEvent(m: XMessage, receivedAt: string): MapResult {
     ...(group ? { group: { id: m.conversationId } } : {}),
     ...(Object.keys(flags).length > 0 ? { flags } : {}),
   };
-  const parsed = messageDataSchema.safeParse(candidate);
+  const kept = storable(candidate, receivedAt);
+  if ('failed' in kept) return kept.failed;
+  const parsed = messageDataSchema.safeParse(kept.data);
   if (!parsed.success) return { ok: false, detail: describeIssues(parsed.error.issues, 'data') };
   const event = outbound
     ? buildInboundEvent('kanal.message.sent.v1', parsed.data, { source: X_SOURCE })
@@ -123,7 +142,9 @@ export function toReadStatusEvent(r: XReadReceipt, receivedAt: string): MapResul
     status: 'read',
     ...(Object.keys(flags).length > 0 ? { flags } : {}),
   };
-  const parsed = messageStatusDataSchema.safeParse(candidate);
+  const kept = storable(candidate, receivedAt);
+  if ('failed' in kept) return kept.failed;
+  const parsed = messageStatusDataSchema.safeParse(kept.data);
   if (!parsed.success) return { ok: false, detail: describeIssues(parsed.error.issues, 'data') };
   return {
     ok: true,

@@ -114,7 +114,7 @@ export function dmEventsPageToInbound(page: DmEventsPage, ctx: PageContext): Nor
     if (result.ok) out.events.push(result.event);
     else
       reject(raw, {
-        code: X_DEAD_LETTER_CODES.invalidMessage,
+        code: result.code ?? X_DEAD_LETTER_CODES.invalidMessage,
         message: result.detail,
         item,
       });

@@ -97,7 +97,7 @@ export function mapWebhookDm(raw: unknown, where: string, ctx: WebhookItemContex
     ctx.receivedAt,
   );
   if (result.ok) return { kind: 'event', event: result.event };
-  return reject({ code: X_DEAD_LETTER_CODES.invalidMessage, message: result.detail, item });
+  return reject({ code: result.code ?? X_DEAD_LETTER_CODES.invalidMessage, message: result.detail, item });
 }
 
 /**
@@ -129,7 +129,7 @@ export function mapWebhookRead(raw: unknown, where: string, ctx: WebhookItemCont
     ctx.receivedAt,
   );
   if (result.ok) return { kind: 'event', event: result.event };
-  return reject({ code: X_DEAD_LETTER_CODES.invalidMessage, message: result.detail, item });
+  return reject({ code: result.code ?? X_DEAD_LETTER_CODES.invalidMessage, message: result.detail, item });
 }
 
 function contentOf(e: WebhookDmEvent): { text?: string; attachments: Attachment[] } {
