@@ -70,6 +70,17 @@ describe('normalizeIdentityValue', () => {
     expect(() => normalizeIdentityValue('email', raw)).toThrow(IdentityError);
   });
 
+  it('holds addresses to the RFC 5321 limits in octets, the same the unifier looks up by', () => {
+    const longest = `b@${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(56)}.com`;
+    expect(Buffer.byteLength(longest)).toBe(254);
+    expect(normalizeIdentityValue('email', longest)).toBe(longest);
+    expect(normalizeIdentityValue('email', `${'a'.repeat(64)}@example.com`)).toBe(`${'a'.repeat(64)}@example.com`);
+    for (const over of [`bb${longest.slice(1)}`, `${'a'.repeat(65)}@example.com`, `${'ş'.repeat(33)}@example.com`])
+      expect(() => normalizeIdentityValue('email', over)).toThrow(IdentityError);
+    // 32 two-octet characters are 64 octets: still a local part.
+    expect(normalizeIdentityValue('email', `${'ş'.repeat(32)}@example.com`)).toBe(`${'ş'.repeat(32)}@example.com`);
+  });
+
   it('strips the device from a WhatsApp LID and requires digits', () => {
     expect(normalizeIdentityValue('whatsapp-lid', '123456789:12@lid')).toBe('123456789@lid');
     expect(normalizeIdentityValue('whatsapp-lid', '123456789')).toBe('123456789@lid');

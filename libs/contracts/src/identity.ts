@@ -102,6 +102,8 @@ export function normalizeIdentityValue(type: IdentityType, raw: string, options:
 }
 
 /** A dot-atom local part (RFC 5322/6531: any non-blank, non-special characters) or a quoted string. */
+const MAX_EMAIL_OCTETS = 254;
+const MAX_LOCAL_OCTETS = 64;
 const DOT_ATOM = /^[^\s@"(),.:;<>[\\\]]+(?:\.[^\s@"(),.:;<>[\\\]]+)*$/;
 const QUOTED = /^"(?:[^"\\\r\n]|\\.){1,62}"$/;
 
@@ -119,7 +121,14 @@ function normalizeEmail(input: string): string {
   const at = value.lastIndexOf('@');
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);
-  if (at <= 0 || value.length > 320 || local.length > 64 || !(DOT_ATOM.test(local) || QUOTED.test(local))) {
+  // RFC 5321 §4.5.3.1 limits, in UTF-8 octets (RFC 6531 keeps them for Unicode addresses): the
+  // unifier's lookups apply the same, so every address stored can be found.
+  if (
+    at <= 0 ||
+    Buffer.byteLength(value) > MAX_EMAIL_OCTETS ||
+    Buffer.byteLength(local) > MAX_LOCAL_OCTETS ||
+    !(DOT_ATOM.test(local) || QUOTED.test(local))
+  ) {
     throw new IdentityError('email', `"email" is not an email address`);
   }
   return `${asciiLower(local)}@${canonicalDomain(domain)}`;
