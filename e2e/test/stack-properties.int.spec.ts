@@ -194,7 +194,7 @@ async function expectUnifiedAndRouted(accepted: string[], key: (d: Unified) => s
       return missing.length === 0;
     },
     {
-      timeoutMs: 60_000 + accepted.length * 20,
+      timeoutMs: 120_000 + accepted.length * 50,
       what: () => `${what}: ${missing.length} of ${accepted.length} accepted not yet unified and routed`,
     },
   );
@@ -239,7 +239,7 @@ it(
     expect(accepted.length).toBeLessThan(inputs.length);
     await expectUnifiedAndRouted(accepted, (d) => d.message.metadata?.fuzzId, 'connector-api');
   },
-  fuzzTimeout(120_000),
+  fuzzTimeout(150_000),
 );
 
 const metaInput = fc.record({
@@ -314,7 +314,14 @@ it(
         const [u, l] = [unified(), lettered()];
         return consumerLetters().length > 0 || delivered.every((w) => u.has(w) || l.has(w));
       },
-      { timeoutMs: 60_000 + delivered.length * 20, what: 'every delivered message unified or provider-dead-lettered' },
+      {
+        timeoutMs: 120_000 + delivered.length * 50,
+        what: () => {
+          const [u, l] = [unified(), lettered()];
+          const missing = delivered.filter((w) => !u.has(w) && !l.has(w));
+          return `every delivered message unified or provider-dead-lettered: ${missing.length} of ${delivered.length} neither (${u.size} unified, ${l.size} lettered, ${p.dlq.length} letters in all; first missing ${missing.slice(0, 3).join(', ')})`;
+        },
+      },
     );
     expect(consumerLetters().map((l) => `${l.code}: ${l.message.slice(0, 300)}`)).toEqual([]);
     const letters = lettered();
@@ -324,5 +331,5 @@ it(
     console.log(`[stack] connector-meta: ${delivered.length} delivered, ${letters.size} provider dead letters`);
     await expectUnifiedAndRouted(asEvents, (d) => d.message.externalId, 'connector-meta');
   },
-  fuzzTimeout(120_000),
+  fuzzTimeout(150_000),
 );
