@@ -5,6 +5,7 @@ import type { Failure } from './dead-letter-step';
 import { BUS_ERROR_CODES, DependencyUnavailableError, NonRetriableError, errorCode } from './errors';
 import type { BatchHandler, IncomingRecord } from './event-bus.port';
 import type { BusLogger } from './kafkajs-client';
+import { withHeartbeats } from './with-heartbeats';
 
 export interface RetryDeps {
   handler: BatchHandler;
@@ -37,7 +38,9 @@ export async function handleWithRetries(
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     try {
-      const result = await runWithTraceparent(records[0]!.traceparent, () => deps.handler(records));
+      const result = await withHeartbeats(payload.heartbeat, () =>
+        runWithTraceparent(records[0]!.traceparent, () => deps.handler(records)),
+      );
       metrics?.observeHandler(topic, (performance.now() - started) / 1000);
       return (result?.rejected ?? []).map((r) => ({
         message: items.find((i) => i.record === r.record)?.message ?? messageOf(r.record),

@@ -11,6 +11,7 @@ import { PartitionJoiner } from './partition-joiner';
 import { PartitionProgress } from './partition-progress';
 import { decodeRecord } from './record-codec';
 import { runWithTraceparent } from '@kanal/observability';
+import { withHeartbeats } from './with-heartbeats';
 
 export type SubscriptionState = 'starting' | 'running' | 'crashed' | 'stopped';
 
@@ -95,7 +96,20 @@ export class KafkajsSubscription implements Subscription {
       this.state = 'running';
       this.progress.assigned(e.payload.memberAssignment);
     });
-    consumer.on(consumer.events.CRASH, (e) => (this.state = e.payload.restart ? 'starting' : 'crashed'));
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.state = e.payload.restart ? 'starting' : 'crashed';
+      if (e.payload.restart || this.stopping) return;
+      // kafkajs gives up on a non-retriable crash (e.g. UNKNOWN_MEMBER_ID after an eviction) and
+      // the service would consume nothing until restarted: a new member joins instead, and what
+      // was not committed is redelivered (every handler is idempotent).
+      logger.error({ groupId: this.groupId, err: e.payload.error.message }, 'consumer stopped by kafkajs; rejoining');
+      setTimeout(() => {
+        if (this.stopping || this.consumer !== consumer) return;
+        this.start(physicalTopics).catch((error: Error) =>
+          logger.error({ groupId: this.groupId, err: error.message }, 'rejoining failed'),
+        );
+      }, 2_000).unref();
+    });
     consumer.on(consumer.events.STOP, () => (this.state = 'stopped'));
     await consumer.connect();
     await consumer.subscribe({ topics: physicalTopics, fromBeginning: this.options.fromBeginning ?? true });
@@ -157,7 +171,9 @@ export class KafkajsSubscription implements Subscription {
       const topic = live[0]!.payload.batch.topic;
       const started = performance.now();
       try {
-        const result = await runWithTraceparent(records[0]!.traceparent, () => this.options.handler(records));
+        const result = await withHeartbeats(live[0]!.payload.heartbeat, () =>
+          runWithTraceparent(records[0]!.traceparent, () => this.options.handler(records)),
+        );
         metrics?.observeHandler(topic, (performance.now() - started) / 1000);
         rejected = result?.rejected ?? [];
       } catch (error) {
