@@ -27,7 +27,7 @@ const baseSchema = z.looseObject({
     .default('connector_x'),
   /** Accounts to poll: numeric user ids; each needs X_ACCESS_TOKEN_<id> (and X_ACCESS_SECRET_<id> for OAuth 1.0a). */
   X_ACCOUNTS: envList.pipe(z.array(userId)).default([]),
-  /** Our X user id (DESIGN §2): used by `kanal normalize x-dm`; also accepted as a webhook account. */
+  /** Our X user id (docs/architecture.md#2-the-event-contract): used by `kanal normalize x-dm`; also accepted as a webhook account. */
   X_ACCOUNT_ID: userId.optional(),
   X_CONSUMER_KEY: z.string().min(1).optional(),
   X_CONSUMER_SECRET: z.string().min(1).optional(),

@@ -14,7 +14,7 @@ export interface ThreadInput {
 
 export interface ThreadResult {
   root: string;
-  /** References with the root first when it was found through the index (DESIGN §2). */
+  /** References with the root first when it was found through the index (docs/architecture.md#2-the-event-contract). */
   references: string[];
   guessed: boolean;
   baseSubject: string;
@@ -30,10 +30,12 @@ export async function resolveThread(input: ThreadInput, index: ThreadIndex): Pro
   const subject = analyzeSubject(input.subject);
   const base = { baseSubject: subject.base, forwarded: subject.isForward, guessed: false };
   const refs = input.references.filter((r) => r !== input.messageId);
-  if (input.inReplyTo && input.inReplyTo !== input.messageId && !refs.includes(input.inReplyTo)) refs.push(input.inReplyTo);
+  if (input.inReplyTo && input.inReplyTo !== input.messageId && !refs.includes(input.inReplyTo))
+    refs.push(input.inReplyTo);
   if (refs.length > 0) {
     const parent = input.inReplyTo ?? refs[refs.length - 1]!;
-    const root = (await index.rootOf(input.account, refs[0]!)) ?? (await index.rootOf(input.account, parent)) ?? refs[0]!;
+    const root =
+      (await index.rootOf(input.account, refs[0]!)) ?? (await index.rootOf(input.account, parent)) ?? refs[0]!;
     return { ...base, root, references: refs.includes(root) ? refs : [root, ...refs] };
   }
   if (subject.isReply && subject.base) {
