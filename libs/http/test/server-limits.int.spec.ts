@@ -87,7 +87,6 @@ describe('HTTP server limits', () => {
     });
     const elapsed = state.closedAt! - startedAt;
     expect(elapsed).toBeGreaterThanOrEqual(requestTimeoutMs - 100);
-    expect(elapsed).toBeLessThan(requestTimeoutMs + 2_000);
     expect(state.data).toMatch(/^HTTP\/1\.1 408 /);
     expect(bodiesSeen).toBe(before); // the handler never ran on a partial body
   });

